@@ -1,0 +1,65 @@
+//! Admin API: `PUT/GET /v1/admin/sites/{site}`, a site's full configuration.
+//! A config is validated by the core crate and refused with field-level
+//! errors before it can reach any visitor.
+
+use serde_json::json;
+use touchpoint_core::limits::MAX_CONFIG_BYTES;
+use touchpoint_core::validate::is_id;
+use touchpoint_core::SiteConfig;
+use worker::{Date, Env, Request, Response};
+
+use crate::auth::require_admin;
+use crate::error::{ApiError, ApiResult};
+use crate::http::json;
+use crate::store;
+
+pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
+    require_admin(&req, env)?;
+    check_site_id(site)?;
+    let body = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::new(400, "invalid_body", "the body could not be read").field("body"))?;
+    if body.len() > MAX_CONFIG_BYTES {
+        return Err(ApiError::new(413, "payload_too_large", format!("a config is at most {MAX_CONFIG_BYTES} bytes"))
+            .field("body"));
+    }
+    let config = parse(&body)?;
+    if let Err(errors) = config.validate() {
+        let list: Vec<_> =
+            errors.iter().map(|e| json!({"code": e.code.as_str(), "field": e.field, "message": e.message})).collect();
+        let first = errors.into_iter().next().map(ApiError::from).unwrap_or_else(ApiError::internal);
+        return Err(ApiError { details: Some(json!({ "errors": list })), ..first });
+    }
+    store::put_site(env, site, &config, Date::now().as_millis()).await?;
+    Ok(json(&json!({"site": site, "config": config}), 200)?)
+}
+
+pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
+    require_admin(req, env)?;
+    check_site_id(site)?;
+    let config = store::site(env, site)
+        .await?
+        .ok_or_else(|| ApiError::new(404, "unknown_site", "no site with this id").field("site"))?;
+    Ok(json(&json!({"site": site, "config": config}), 200)?)
+}
+
+fn check_site_id(site: &str) -> ApiResult<()> {
+    if is_id(site) {
+        Ok(())
+    } else {
+        Err(ApiError::new(400, "invalid_value", "a site id is 1-64 characters of a-z, A-Z, 0-9, '-', '_'")
+            .field("site"))
+    }
+}
+
+/// Deserialises with the path of the first bad field (`surveys[0].metric`).
+fn parse(body: &[u8]) -> ApiResult<SiteConfig> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        let code = if e.inner().is_syntax() || e.inner().is_eof() { "invalid_json" } else { "invalid_value" };
+        ApiError::new(400, code, e.inner().to_string()).field(field)
+    })
+}

@@ -1,0 +1,121 @@
+//! D1 storage: site configurations and events.
+
+use serde::{Deserialize, Serialize};
+use touchpoint_core::{Event, SiteConfig};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, Env};
+
+use crate::error::{ApiError, ApiResult};
+
+fn db(env: &Env) -> ApiResult<D1Database> {
+    Ok(env.d1("DB")?)
+}
+
+#[derive(Deserialize)]
+struct ConfigRow {
+    config: String,
+}
+
+/// The stored configuration of `site`, if the site exists.
+pub async fn site(env: &Env, site: &str) -> ApiResult<Option<SiteConfig>> {
+    let row: Option<ConfigRow> =
+        db(env)?.prepare("SELECT config FROM sites WHERE id = ?1").bind(&[site.into()])?.first(None).await?;
+    let Some(row) = row else { return Ok(None) };
+    // Only validated configs are stored; a row that no longer parses is a bug.
+    serde_json::from_str(&row.config).map(Some).map_err(|e| {
+        worker::console_error!("stored config of {site} does not parse: {e}");
+        ApiError::internal()
+    })
+}
+
+/// Creates or replaces the configuration of `site`.
+pub async fn put_site(env: &Env, site: &str, config: &SiteConfig, now_ms: u64) -> ApiResult<()> {
+    let json = serde_json::to_string(config).map_err(|_| ApiError::internal())?;
+    db(env)?
+        .prepare(
+            "INSERT INTO sites (id, config, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at",
+        )
+        .bind(&[site.into(), json.into(), (now_ms as f64).into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
+    v.map_or(JsValue::NULL, Into::into)
+}
+
+/// Stores events that are not stored yet, in one batched round trip, and
+/// returns how many were new (the rest were duplicates by `(site, id)`).
+pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at: u64) -> ApiResult<usize> {
+    let db = db(env)?;
+    let mut statements = Vec::with_capacity(events.len());
+    for e in events {
+        let values = [
+            site.into(),
+            e.id.as_str().into(),
+            e.kind.as_str().into(),
+            e.survey.as_str().into(),
+            e.touchpoint.as_str().into(),
+            e.metric.as_str().into(),
+            opt(e.scale),
+            opt(e.score),
+            opt(e.comment.as_deref()),
+            e.visitor.as_str().into(),
+            (e.ts as f64).into(),
+            (received_at as f64).into(),
+            e.url.as_str().into(),
+            e.locale.as_str().into(),
+        ];
+        statements.push(
+            db.prepare(
+                "INSERT OR IGNORE INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
+                 visitor, client_ts, received_at, url, locale) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )
+            .bind(&values)?,
+        );
+    }
+    let results = db.batch(statements).await?;
+    let mut inserted = 0;
+    for r in results {
+        inserted += r.meta()?.and_then(|m| m.changes).unwrap_or(0);
+    }
+    Ok(inserted)
+}
+
+/// One stored event as exported: the wire event plus the server's time.
+#[derive(Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub survey: String,
+    pub touchpoint: String,
+    pub metric: String,
+    pub scale: Option<u8>,
+    pub score: Option<u8>,
+    pub comment: Option<String>,
+    pub visitor: String,
+    /// Client clock, ms since the epoch.
+    #[serde(rename = "ts", alias = "client_ts")]
+    pub client_ts: u64,
+    /// Collector clock when stored, ms since the epoch (authoritative).
+    pub received_at: u64,
+    pub url: String,
+    pub locale: String,
+}
+
+/// The events of `site` in the order they arrived.
+pub async fn events(env: &Env, site: &str) -> ApiResult<Vec<StoredEvent>> {
+    let result = db(env)?
+        .prepare(
+            "SELECT id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, \
+             received_at, url, locale FROM events WHERE site = ?1 ORDER BY received_at, id",
+        )
+        .bind(&[site.into()])?
+        .all()
+        .await?;
+    Ok(result.results()?)
+}

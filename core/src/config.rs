@@ -1,0 +1,224 @@
+//! A site's configuration: which origins may send answers, and which
+//! surveys ask what at which touchpoint. Stored by the collector, served to
+//! the widget. Unknown fields are ignored so older widgets keep working.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorCode, FieldError};
+use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
+use crate::metric::{Metric, CES_SCALES};
+use crate::validate::{is_id, is_locale};
+
+/// The configuration schema version this build understands.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// Localised texts: BCP 47 tag (`en`, `pt-BR`) -> text.
+pub type Texts = BTreeMap<String, String>;
+
+/// Everything the collector knows about a site.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    /// Schema version; must be [`CONFIG_VERSION`].
+    #[serde(default = "default_version")]
+    pub version: u32,
+    /// Origins (`https://shop.example`) whose pages may send events.
+    /// Not part of the public configuration served to browsers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
+    /// Language used when a survey has no text for the visitor's language.
+    #[serde(default = "default_locale")]
+    pub default_locale: String,
+    /// The prompts this site may show.
+    #[serde(default)]
+    pub surveys: Vec<Survey>,
+}
+
+/// One prompt: a metric question tied to a touchpoint of the journey.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    /// Stable id, reported on every event (`post-checkout-nps`).
+    pub id: String,
+    /// The question kind, and so the scale.
+    pub metric: Metric,
+    /// CES only: 5 or 7 points (default 7). 1 is always "very easy".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<u8>,
+    /// The touchpoint this prompt measures (`checkout_completed`).
+    pub touchpoint: String,
+    /// Journey stage (`purchase`, `use`, ...), for reading results per stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// When the prompt appears.
+    pub trigger: Trigger,
+    /// The question, per language.
+    pub question: Texts,
+    /// The optional "why?" follow-up, per language; absent: score only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<Texts>,
+}
+
+/// What makes a survey's prompt appear.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// A custom event name sent with `touchpoint('event', name)`.
+    pub event: String,
+}
+
+fn default_version() -> u32 {
+    CONFIG_VERSION
+}
+
+fn default_locale() -> String {
+    "en".into()
+}
+
+impl SiteConfig {
+    /// The survey with this id.
+    pub fn survey(&self, id: &str) -> Option<&Survey> {
+        self.surveys.iter().find(|s| s.id == id)
+    }
+
+    /// Surveys whose trigger is the custom event `name`, in config order.
+    pub fn surveys_for_event<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Survey> {
+        self.surveys.iter().filter(move |s| s.trigger.event == name)
+    }
+
+    /// The configuration a browser may see: everything but the origins.
+    pub fn public(&self) -> SiteConfig {
+        SiteConfig { origins: Vec::new(), ..self.clone() }
+    }
+
+    /// Whether a page on `origin` may send events for this site.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+
+    /// Checks every field; returns all problems, each naming its field.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.version != CONFIG_VERSION {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                "version",
+                format!("unsupported config version; this collector reads version {CONFIG_VERSION}"),
+            ));
+        }
+        if !is_locale(&self.default_locale) {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                "default_locale",
+                "not a language tag such as `en` or `pt-BR`",
+            ));
+        }
+        if self.origins.len() > MAX_ORIGINS {
+            errors.push(FieldError::new(ErrorCode::TooLong, "origins", format!("at most {MAX_ORIGINS} origins")));
+        }
+        for (i, origin) in self.origins.iter().enumerate() {
+            if !is_origin(origin) {
+                errors.push(FieldError::new(
+                    ErrorCode::InvalidValue,
+                    format!("origins[{i}]"),
+                    "an origin is scheme://host[:port] with no path, such as https://shop.example",
+                ));
+            }
+        }
+        if self.surveys.len() > MAX_SURVEYS {
+            errors.push(FieldError::new(ErrorCode::TooLong, "surveys", format!("at most {MAX_SURVEYS} surveys")));
+        }
+        for (i, survey) in self.surveys.iter().enumerate() {
+            if self.surveys[..i].iter().any(|s| s.id == survey.id) {
+                errors.push(FieldError::new(
+                    ErrorCode::InvalidValue,
+                    format!("surveys[{i}].id"),
+                    "duplicate survey id",
+                ));
+            }
+            survey.validate(&format!("surveys[{i}]"), &self.default_locale, &mut errors);
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Survey {
+    fn validate(&self, path: &str, default_locale: &str, errors: &mut Vec<FieldError>) {
+        if !is_id(&self.id) {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                format!("{path}.id"),
+                format!("1-{MAX_ID_BYTES} characters of a-z, A-Z, 0-9, '-', '_'"),
+            ));
+        }
+        match (self.metric, self.scale) {
+            (_, None) => {}
+            (Metric::Ces, Some(s)) if CES_SCALES.contains(&s) => {}
+            (Metric::Ces, Some(_)) => {
+                errors.push(FieldError::new(ErrorCode::InvalidValue, format!("{path}.scale"), "CES scale is 5 or 7"))
+            }
+            (_, Some(_)) => errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                format!("{path}.scale"),
+                "only CES surveys choose a scale (NPS is 0-10, CSAT 1-5)",
+            )),
+        }
+        check_name(&self.touchpoint, &format!("{path}.touchpoint"), errors);
+        check_name(&self.trigger.event, &format!("{path}.trigger.event"), errors);
+        check_texts(&self.question, &format!("{path}.question"), default_locale, errors);
+        if let Some(texts) = &self.follow_up {
+            check_texts(texts, &format!("{path}.follow_up"), default_locale, errors);
+        }
+    }
+}
+
+fn check_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
+    if name.is_empty() || name.len() > MAX_NAME_BYTES || name.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            ErrorCode::InvalidValue,
+            field,
+            format!("1-{MAX_NAME_BYTES} bytes, no control characters"),
+        ));
+    }
+}
+
+fn check_texts(texts: &Texts, field: &str, default_locale: &str, errors: &mut Vec<FieldError>) {
+    if !texts.contains_key(default_locale) {
+        errors.push(FieldError::new(
+            ErrorCode::MissingField,
+            format!("{field}.{default_locale}"),
+            "every text needs a version in the site's default_locale",
+        ));
+    }
+    for (locale, text) in texts {
+        if !is_locale(locale) {
+            errors.push(FieldError::new(ErrorCode::InvalidValue, format!("{field}.{locale}"), "not a language tag"));
+        } else if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+            errors.push(FieldError::new(
+                ErrorCode::TooLong,
+                format!("{field}.{locale}"),
+                format!("1-{MAX_TEXT_CHARS} characters"),
+            ));
+        }
+    }
+}
+
+/// `scheme://host[:port]`, lower-case scheme http or https, no path or slash.
+fn is_origin(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.len() <= 253
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// Picks the text for `locale`: exact tag, then its language (`pt-BR` ->
+/// `pt`), then the default locale. `None` only for an invalid config.
+pub fn pick_text<'a>(texts: &'a Texts, locale: &str, default_locale: &str) -> Option<&'a str> {
+    let language = locale.split('-').next().unwrap_or(locale);
+    texts.get(locale).or_else(|| texts.get(language)).or_else(|| texts.get(default_locale)).map(String::as_str)
+}

@@ -1,0 +1,21 @@
+//! Touchpoint's pure core, shared by the wasm widget and the edge collector.
+//!
+//! Nothing here touches a browser, a Worker or a clock: it is plain Rust,
+//! tested on the host. The data's path through it is
+//! [`config`] (what a site asks) -> [`event`] (what a visitor answered) ->
+//! [`validate`] (is it acceptable) -> [`stats`] (what it means).
+
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod i18n;
+pub mod limits;
+pub mod metric;
+pub mod prompt;
+pub mod stats;
+pub mod validate;
+
+pub use config::{SiteConfig, Survey};
+pub use error::{FieldError, Result};
+pub use event::{Event, EventKind};
+pub use metric::Metric;

@@ -1,0 +1,66 @@
+//! Site configuration validation: every problem reported, each naming its field.
+
+use serde_json::json;
+use touchpoint_core::config::pick_text;
+use touchpoint_core::SiteConfig;
+
+fn parse(v: serde_json::Value) -> SiteConfig {
+    serde_json::from_value(v).unwrap()
+}
+
+fn nps(id: &str) -> serde_json::Value {
+    json!({"id": id, "metric": "nps", "touchpoint": "checkout_completed",
+           "trigger": {"event": "checkout_completed"},
+           "question": {"en": "Recommend?", "fr": "Recommander ?"}, "follow_up": {"en": "Why?"}})
+}
+
+#[test]
+fn a_valid_config_passes_and_its_public_view_hides_origins() {
+    let c = parse(json!({"origins": ["https://shop.example", "http://127.0.0.1:8080"], "surveys": [nps("a")]}));
+    assert_eq!(c.validate(), Ok(()));
+    assert!(c.allows_origin("http://127.0.0.1:8080"));
+    assert!(!c.allows_origin("http://127.0.0.1:8081"));
+    let public = serde_json::to_value(c.public()).unwrap();
+    assert!(public.get("origins").is_none());
+    assert_eq!(public["surveys"][0]["id"], "a");
+}
+
+#[test]
+fn every_problem_is_reported_with_its_field() {
+    let mut bad = nps("a");
+    bad["question"] = json!({"fr": "Recommander ?"});
+    let c = parse(json!({
+        "version": 2,
+        "origins": ["https://shop.example/path", "ftp://x"],
+        "surveys": [nps("a"), bad, {"id": "c e s", "metric": "ces", "scale": 6, "touchpoint": "",
+                    "trigger": {"event": "x"}, "question": {"en": "Easy?"}}]
+    }));
+    let fields: Vec<String> = c.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            "version",
+            "origins[0]",
+            "origins[1]",
+            "surveys[1].id",
+            "surveys[1].question.en",
+            "surveys[2].id",
+            "surveys[2].scale",
+            "surveys[2].touchpoint"
+        ]
+    );
+}
+
+#[test]
+fn unknown_fields_are_ignored_for_forward_compatibility() {
+    let c = parse(json!({"surveys": [nps("a")], "future_field": {"x": 1}}));
+    assert_eq!(c.validate(), Ok(()));
+}
+
+#[test]
+fn texts_fall_back_from_region_to_language_to_default() {
+    let c = parse(json!({"surveys": [nps("a")]}));
+    let q = &c.surveys[0].question;
+    assert_eq!(pick_text(q, "fr-CA", "en"), Some("Recommander ?"));
+    assert_eq!(pick_text(q, "de", "en"), Some("Recommend?"));
+}

@@ -1,0 +1,146 @@
+//! Event batches as the collector receives them: every refusal names its field.
+
+use serde_json::{json, Value};
+use touchpoint_core::error::ErrorCode;
+use touchpoint_core::{validate, EventKind, SiteConfig};
+
+fn config() -> SiteConfig {
+    serde_json::from_value(json!({
+        "origins": ["https://shop.example"],
+        "surveys": [
+            {"id": "nps1", "metric": "nps", "touchpoint": "checkout_completed",
+             "trigger": {"event": "checkout_completed"}, "question": {"en": "Recommend us?"}},
+            {"id": "ces1", "metric": "ces", "scale": 5, "touchpoint": "help",
+             "trigger": {"event": "help_read"}, "question": {"en": "Easy?"}}
+        ]
+    }))
+    .unwrap()
+}
+
+fn response() -> Value {
+    json!({"id": "evt-0001-abcd", "type": "response", "survey": "nps1", "touchpoint": "checkout_completed",
+           "metric": "nps", "score": 9, "comment": "quick", "visitor": "visitor-1234",
+           "ts": 1_764_000_000_000u64, "url": "https://shop.example/confirmation", "locale": "en"})
+}
+
+fn with(field: &str, value: Value) -> Value {
+    let mut v = response();
+    v[field] = value;
+    v
+}
+
+fn without(field: &str) -> Value {
+    let mut v = response();
+    v.as_object_mut().unwrap().remove(field);
+    v
+}
+
+fn refusal(event: Value) -> (ErrorCode, String) {
+    let e = validate::event(3, &event, &config()).expect_err("should be refused");
+    (e.code, e.field)
+}
+
+#[test]
+fn a_valid_response_keeps_every_field() {
+    let e = validate::event(0, &response(), &config()).unwrap();
+    assert_eq!(e.kind, EventKind::Response);
+    assert_eq!((e.score, e.comment.as_deref()), (Some(9), Some("quick")));
+    assert_eq!(e.scale, None);
+    assert_eq!(e.url, "https://shop.example/confirmation");
+}
+
+#[test]
+fn impressions_and_dismisses_carry_no_score() {
+    for kind in ["impression", "dismiss"] {
+        let mut v = with("type", json!(kind));
+        v["score"] = Value::Null;
+        v["comment"] = Value::Null;
+        let e = validate::event(0, &v, &config()).unwrap();
+        assert_eq!(e.score, None);
+    }
+    let (code, field) = refusal(with("type", json!("impression")));
+    assert_eq!((code, field.as_str()), (ErrorCode::InvalidValue, "events[3].score"));
+}
+
+#[test]
+fn each_kind_of_bad_field_is_named() {
+    let long_comment = "x".repeat(touchpoint_core::limits::MAX_COMMENT_CHARS + 1);
+    let cases: Vec<(Value, ErrorCode, &str)> = vec![
+        (without("id"), ErrorCode::MissingField, "id"),
+        (with("id", json!("short")), ErrorCode::InvalidValue, "id"),
+        (with("id", json!("has space in it")), ErrorCode::InvalidValue, "id"),
+        (with("type", json!("click")), ErrorCode::InvalidValue, "type"),
+        (with("survey", json!("nope")), ErrorCode::UnknownSurvey, "survey"),
+        (with("metric", json!("csat")), ErrorCode::MetricMismatch, "metric"),
+        (with("metric", json!("xyz")), ErrorCode::InvalidValue, "metric"),
+        (with("score", json!(11)), ErrorCode::OutOfRange, "score"),
+        (with("score", json!(-1)), ErrorCode::OutOfRange, "score"),
+        (with("score", json!(9.5)), ErrorCode::InvalidType, "score"),
+        (with("score", json!("9")), ErrorCode::InvalidType, "score"),
+        (without("score"), ErrorCode::MissingField, "score"),
+        (with("comment", json!(long_comment)), ErrorCode::TooLong, "comment"),
+        (with("comment", json!(5)), ErrorCode::InvalidType, "comment"),
+        (without("visitor"), ErrorCode::MissingField, "visitor"),
+        (with("ts", json!(-5)), ErrorCode::OutOfRange, "ts"),
+        (without("ts"), ErrorCode::MissingField, "ts"),
+        (with("url", json!("javascript:alert(1)")), ErrorCode::InvalidValue, "url"),
+        (with("locale", json!("<en>")), ErrorCode::InvalidValue, "locale"),
+        (without("touchpoint"), ErrorCode::MissingField, "touchpoint"),
+    ];
+    for (event, code, field) in cases {
+        let (got_code, got_field) = refusal(event.clone());
+        assert_eq!((got_code, got_field), (code, format!("events[3].{field}")), "{event}");
+    }
+}
+
+#[test]
+fn comment_limit_counts_characters_not_bytes() {
+    let limit = touchpoint_core::limits::MAX_COMMENT_CHARS;
+    let e = validate::event(0, &with("comment", json!("é".repeat(limit))), &config()).unwrap();
+    assert_eq!(e.comment.unwrap().chars().count(), limit);
+}
+
+#[test]
+fn ces_scores_follow_the_survey_scale() {
+    let mut v = response();
+    v["survey"] = json!("ces1");
+    v["metric"] = json!("ces");
+    v["score"] = json!(5);
+    let e = validate::event(0, &v, &config()).unwrap();
+    assert_eq!(e.scale, Some(5), "the scale is stored with each answer");
+    v["score"] = json!(6);
+    assert_eq!(validate::event(0, &v, &config()).unwrap_err().code, ErrorCode::OutOfRange);
+    v["score"] = json!(2);
+    v["scale"] = json!(7);
+    assert_eq!(validate::event(0, &v, &config()).unwrap_err().field, "events[0].scale");
+}
+
+#[test]
+fn envelope_errors_name_the_top_level_field() {
+    let cases: Vec<(&[u8], ErrorCode, &str)> = vec![
+        (b"not json", ErrorCode::InvalidJson, "body"),
+        (b"[1,2]", ErrorCode::InvalidType, "body"),
+        (br#"{"events":[{}]}"#, ErrorCode::MissingField, "site"),
+        (br#"{"site":"a b","events":[{}]}"#, ErrorCode::InvalidValue, "site"),
+        (br#"{"site":"demo"}"#, ErrorCode::MissingField, "events"),
+        (br#"{"site":"demo","events":{}}"#, ErrorCode::InvalidType, "events"),
+        (br#"{"site":"demo","events":[]}"#, ErrorCode::InvalidValue, "events"),
+    ];
+    for (body, code, field) in cases {
+        let e = validate::envelope(body).unwrap_err();
+        assert_eq!((e.code, e.field.as_str()), (code, field), "{}", String::from_utf8_lossy(body));
+    }
+    let too_many = json!({"site": "demo", "events": vec![json!({}); 51]});
+    let e = validate::envelope(too_many.to_string().as_bytes()).unwrap_err();
+    assert_eq!((e.code, e.field.as_str()), (ErrorCode::TooLong, "events"));
+}
+
+#[test]
+fn a_batch_reports_one_result_per_event_in_order() {
+    let body = json!({"site": "demo", "events": [response(), with("score", json!(42)), response()]});
+    let env = validate::envelope(body.to_string().as_bytes()).unwrap();
+    let results = validate::events(&env, &config());
+    assert_eq!(results.len(), 3);
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert_eq!(results[1].as_ref().unwrap_err().field, "events[1].score");
+}

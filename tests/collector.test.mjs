@@ -1,0 +1,203 @@
+// The collector on the real Workers runtime (workerd via wrangler dev) with
+// a real local D1: ingestion, validation, CORS, de-duplication, export,
+// config serving and the admin API, as HTTP clients and browsers see them.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { startCollector, putSite, exportEvents } from "./harness.mjs";
+
+const ORIGIN = "https://shop.example";
+const SITE = "acme";
+let collector;
+
+const config = {
+  version: 1,
+  origins: [ORIGIN],
+  surveys: [
+    { id: "nps1", metric: "nps", touchpoint: "checkout_completed", trigger: { event: "checkout_completed" },
+      question: { en: "Recommend us?" }, follow_up: { en: "Why?" } },
+    { id: "ces1", metric: "ces", scale: 5, touchpoint: "help", trigger: { event: "help" }, question: { en: "Easy?" } },
+  ],
+};
+
+let seq = 0;
+function event(overrides = {}) {
+  seq += 1;
+  return { id: `evt-${Date.now()}-${seq}`, type: "response", survey: "nps1", touchpoint: "checkout_completed",
+    metric: "nps", score: 9, comment: "fast delivery", visitor: "visitor-abcdef12", ts: Date.now(),
+    url: `${ORIGIN}/confirmation`, locale: "en", ...overrides };
+}
+
+function post(body, { origin = ORIGIN, type = "application/json", raw = false } = {}) {
+  const headers = { "Content-Type": type };
+  if (origin) headers.Origin = origin;
+  return fetch(`${collector.url}/v1/events`, { method: "POST", headers, body: raw ? body : JSON.stringify(body) });
+}
+
+before(async () => {
+  collector = await startCollector();
+  await putSite(collector, SITE, config);
+});
+after(async () => collector?.stop());
+
+describe("POST /v1/events", () => {
+  test("a valid batch is stored once, and a replay is counted as duplicates", async () => {
+    const batch = { site: SITE, events: [event(), event({ type: "impression", score: null, comment: null })] };
+    const first = await post(batch);
+    assert.equal(first.status, 202);
+    assert.deepEqual(await first.json(), { accepted: 2, duplicates: 0 });
+    assert.equal(first.headers.get("access-control-allow-origin"), ORIGIN);
+    assert.match(first.headers.get("vary") ?? "", /Origin/);
+
+    const replay = await post(batch);
+    assert.equal(replay.status, 202);
+    assert.deepEqual(await replay.json(), { accepted: 0, duplicates: 2 });
+
+    const stored = (await exportEvents(collector, SITE)).filter((e) => batch.events.some((b) => b.id === e.id));
+    assert.equal(stored.length, 2);
+    const response = stored.find((e) => e.type === "response");
+    assert.equal(response.score, 9);
+    assert.equal(response.comment, "fast delivery");
+    assert.ok(response.received_at >= response.ts - 60_000, "server timestamp is recorded");
+  });
+
+  test("a text/plain beacon body is accepted like JSON", async () => {
+    const e = event();
+    const res = await post({ site: SITE, events: [e] }, { type: "text/plain;charset=UTF-8" });
+    assert.equal(res.status, 202);
+    assert.ok((await exportEvents(collector, SITE)).some((s) => s.id === e.id));
+  });
+
+  test("the same id twice in one batch is stored once", async () => {
+    const e = event();
+    const res = await post({ site: SITE, events: [e, e] });
+    assert.deepEqual(await res.json(), { accepted: 1, duplicates: 1 });
+  });
+
+  const invalid = [
+    ["unknown site", () => ({ site: "nope", events: [event()] }), 404, "unknown_site", "site"],
+    ["missing site", () => ({ events: [event()] }), 400, "missing_field", "site"],
+    ["missing events", () => ({ site: SITE }), 400, "missing_field", "events"],
+    ["wrong metric", () => ({ site: SITE, events: [event({ metric: "csat" })] }), 400, "metric_mismatch", "events[0].metric"],
+    ["NPS score 11", () => ({ site: SITE, events: [event({ score: 11 })] }), 400, "out_of_range", "events[0].score"],
+    ["CES 6 on a 5-point scale", () => ({ site: SITE, events: [event({ survey: "ces1", metric: "ces", touchpoint: "help", score: 6 })] }),
+      400, "out_of_range", "events[0].score"],
+    ["missing visitor", () => ({ site: SITE, events: [event({ visitor: undefined })] }), 400, "missing_field", "events[0].visitor"],
+    ["missing score on a response", () => ({ site: SITE, events: [event({ score: null })] }), 400, "missing_field", "events[0].score"],
+    ["oversize comment", () => ({ site: SITE, events: [event({ comment: "x".repeat(2001) })] }), 400, "too_long", "events[0].comment"],
+    ["unknown survey", () => ({ site: SITE, events: [event({ survey: "other" })] }), 400, "unknown_survey", "events[0].survey"],
+    ["score as a string", () => ({ site: SITE, events: [event({ score: "9" })] }), 400, "invalid_type", "events[0].score"],
+    ["one bad event among good ones", () => ({ site: SITE, events: [event(), event({ score: -3 })] }), 400, "out_of_range", "events[1].score"],
+  ];
+  for (const [name, body, status, code, field] of invalid) {
+    test(`refused: ${name} -> ${status} ${code} naming ${field}, nothing stored`, async () => {
+      const before = (await exportEvents(collector, SITE)).length;
+      const res = await post(body());
+      assert.equal(res.status, status);
+      const { error } = await res.json();
+      assert.equal(error.code, code);
+      assert.equal(error.field, field);
+      assert.equal(typeof error.message, "string");
+      assert.equal((await exportEvents(collector, SITE)).length, before);
+    });
+  }
+
+  test("malformed JSON -> 400 invalid_json", async () => {
+    const res = await post("{not json", { raw: true });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "invalid_json");
+  });
+
+  test("a body over 64 KiB -> 413", async () => {
+    const res = await post({ site: SITE, events: [event({ comment: "x".repeat(70_000) })] });
+    assert.equal(res.status, 413);
+    assert.equal((await res.json()).error.field, "body");
+  });
+
+  test("a disallowed Origin is rejected and nothing is stored", async () => {
+    const before = (await exportEvents(collector, SITE)).length;
+    const res = await post({ site: SITE, events: [event()] }, { origin: "https://evil.example" });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.code, "origin_not_allowed");
+    const none = await post({ site: SITE, events: [event()] }, { origin: null });
+    assert.equal(none.status, 403);
+    assert.equal((await exportEvents(collector, SITE)).length, before);
+  });
+
+  test("CORS preflight allows POST with Content-Type from a page", async () => {
+    const res = await fetch(`${collector.url}/v1/events`, {
+      method: "OPTIONS",
+      headers: { Origin: ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get("access-control-allow-origin"), ORIGIN);
+    assert.match(res.headers.get("access-control-allow-methods"), /POST/);
+    assert.match(res.headers.get("access-control-allow-headers"), /Content-Type/i);
+  });
+});
+
+describe("GET /v1/sites/{site}/config", () => {
+  test("serves the public config with an ETag, 304 when unchanged", async () => {
+    const res = await fetch(`${collector.url}/v1/sites/${SITE}/config`);
+    assert.equal(res.status, 200);
+    const body = await res.json();
+    assert.equal(body.surveys[0].id, "nps1");
+    assert.equal(body.origins, undefined, "allowed origins are not published");
+    assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    assert.match(res.headers.get("cache-control"), /max-age=\d+/);
+    const etag = res.headers.get("etag");
+    assert.ok(etag);
+    const again = await fetch(`${collector.url}/v1/sites/${SITE}/config`, { headers: { "If-None-Match": etag } });
+    assert.equal(again.status, 304);
+  });
+
+  test("unknown site -> 404 naming the site field", async () => {
+    const res = await fetch(`${collector.url}/v1/sites/missing/config`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(Object.keys((await res.json()).error).sort(), ["code", "field", "message"]);
+  });
+});
+
+describe("admin API and export", () => {
+  test("export and admin need the admin token", async () => {
+    for (const path of [`/v1/sites/${SITE}/export.ndjson`, `/v1/admin/sites/${SITE}`]) {
+      const none = await fetch(collector.url + path);
+      assert.equal(none.status, 401);
+      const wrong = await fetch(collector.url + path, { headers: { Authorization: "Bearer wrong" } });
+      assert.equal(wrong.status, 401);
+    }
+  });
+
+  test("an invalid config is refused with every bad field listed, and the old one stays", async () => {
+    const bad = { ...config, origins: ["https://ok.example/path"], surveys: [{ ...config.surveys[0], metric: "nps", scale: 7 }] };
+    const res = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, {
+      method: "PUT", headers: { Authorization: `Bearer ${collector.token}` }, body: JSON.stringify(bad),
+    });
+    assert.equal(res.status, 400);
+    const { error } = await res.json();
+    assert.deepEqual(error.errors.map((e) => e.field), ["origins[0]", "surveys[0].scale"]);
+    const wrongType = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, {
+      method: "PUT", headers: { Authorization: `Bearer ${collector.token}` },
+      body: JSON.stringify({ surveys: [{ ...config.surveys[0], metric: "stars" }] }),
+    });
+    assert.equal(wrongType.status, 400);
+    assert.equal((await wrongType.json()).error.field, "surveys[0].metric");
+    const current = await fetch(`${collector.url}/v1/sites/${SITE}/config`);
+    assert.equal((await current.json()).surveys.length, 2);
+  });
+});
+
+describe("widget files", () => {
+  test("served under /widget/ with CORS, the wasm MIME type and cache headers", async () => {
+    const loader = await fetch(`${collector.url}/widget/loader.js`);
+    assert.equal(loader.status, 200);
+    assert.match(loader.headers.get("content-type"), /javascript/);
+    const wasm = await fetch(`${collector.url}/widget/touchpoint_widget_bg.wasm`, { headers: { Origin: ORIGIN } });
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get("content-type"), "application/wasm");
+    assert.equal(wasm.headers.get("access-control-allow-origin"), "*");
+    assert.match(wasm.headers.get("cache-control"), /max-age/);
+    const bytes = new Uint8Array(await wasm.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 4)], [0, 0x61, 0x73, 0x6d], "a real wasm module");
+    assert.equal((await fetch(`${collector.url}/widget/nope.js`)).status, 404);
+  });
+});

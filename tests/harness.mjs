@@ -1,0 +1,132 @@
+// Test harness: the real collector under `wrangler dev` (workerd, local D1)
+// on a free loopback port with its own fresh database, the demo shop on
+// another origin, and headless Debian Chromium driven by playwright-core.
+import { spawn, execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serveWww } from "../scripts/serve-www.mjs";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const COLLECTOR_DIR = join(ROOT, "collector");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+const run = promisify(execFile);
+
+export async function freePort() {
+  const srv = createServer();
+  await new Promise((ok) => srv.listen(0, "127.0.0.1", ok));
+  const { port } = srv.address();
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}
+
+/** Starts the collector with an empty local D1; `stop()` ends it by PID. */
+export async function startCollector() {
+  const persist = await mkdtemp(join(tmpdir(), "touchpoint-d1-"));
+  const token = "test-admin-" + Math.random().toString(36).slice(2);
+  const port = await freePort();
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
+  await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: COLLECTOR_DIR, env });
+  const child = spawn(
+    WRANGLER,
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`,
+      "--show-interactive-dev-session=false", "--log-level", "warn"],
+    { cwd: COLLECTOR_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error("wrangler dev exited:\n" + output);
+    try {
+      if ((await fetch(url + "/healthz")).ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      process.kill(-child.pid, "SIGKILL");
+      throw new Error("wrangler dev did not answer within 60 s:\n" + output);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    token,
+    output: () => output,
+    async stop() {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await rm(persist, { recursive: true, force: true });
+    },
+  };
+}
+
+/** PUT a site's configuration through the admin API. */
+export async function putSite(collector, site, config) {
+  const res = await fetch(`${collector.url}/v1/admin/sites/${site}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${collector.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(config),
+  });
+  if (res.status !== 200) throw new Error(`PUT site ${site}: ${res.status} ${await res.text()}`);
+}
+
+/** The site's stored events, parsed from the NDJSON export. */
+export async function exportEvents(collector, site) {
+  const res = await fetch(`${collector.url}/v1/sites/${site}/export.ndjson`, {
+    headers: { Authorization: `Bearer ${collector.token}` },
+  });
+  if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
+  return (await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually(fn, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Serves a folder on a fresh loopback origin with the collector filled in. */
+export async function startSite({ root = join(ROOT, "www"), collector, site = "demo", headers } = {}) {
+  const port = await freePort();
+  const server = await serveWww({ root, port, collector: collector.url, site, headers });
+  return { url: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+}
+
+/** Collects console warnings of a page, for assertions. */
+export function consoleWarnings(page) {
+  const warnings = [];
+  page.on("console", (m) => {
+    if (m.type() === "warning" || m.type() === "error") warnings.push(m.text());
+  });
+  page.on("pageerror", (e) => warnings.push("pageerror: " + e.message));
+  return warnings;
+}
+
+/** The demo site's configuration from www/, with the test origin allowed. */
+export async function demoConfig(origin) {
+  const { readFile } = await import("node:fs/promises");
+  const config = JSON.parse(await readFile(join(ROOT, "www", "demo-config.json"), "utf8"));
+  config.origins = [origin];
+  return config;
+}

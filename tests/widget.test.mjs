@@ -1,0 +1,140 @@
+// The widget in headless Chromium: command queue, answering by mouse and
+// keyboard, dismissing, callbacks, text safety and console warnings.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+
+const SITE = "widget";
+const XSS = '<img src=x onerror="window.__xss=1">';
+let collector, site, browser;
+
+before(async () => {
+  collector = await startCollector();
+  site = await startSite({ root: join(ROOT, "tests", "pages"), collector, site: SITE });
+  await putSite(collector, SITE, {
+    version: 1,
+    origins: [site.origin],
+    surveys: [
+      { id: "t-nps", metric: "nps", touchpoint: "test", trigger: { event: "test_open" },
+        question: { en: "How likely are you to recommend us?" }, follow_up: { en: "Why?" } },
+      { id: "t-xss", metric: "nps", touchpoint: "xss", trigger: { event: "xss_open" },
+        question: { en: XSS }, follow_up: { en: XSS } },
+      { id: "t-single", metric: "nps", touchpoint: "single", trigger: { event: "single_open" },
+        question: { en: "Score only?" } },
+    ],
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+  await collector?.stop();
+});
+
+async function open(event, hash = "") {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}/widget.html${hash}`);
+  if (event) await page.evaluate((e) => window.touchpoint("event", e), event);
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 15_000 });
+  return { page, dialog, warnings };
+}
+
+const stored = async (pred) => (await exportEvents(collector, SITE)).filter(pred);
+
+test("a command queued before the loader ran is replayed", async () => {
+  const { page, dialog } = await open(null, "#early");
+  assert.equal(await dialog.getByRole("radio").count(), 11);
+  await page.close();
+});
+
+test("keyboard only: arrows move the choice without submitting; Send submits", async () => {
+  const { page, dialog } = await open("test_open");
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await dialog.getByRole("radio", { name: "0, not at all likely" }).focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await dialog.getByRole("radio", { name: "3", exact: true }).isChecked(), true);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await stored((e) => e.visitor === visitor && e.type === "response")).length, 0, "arrows never submit");
+  assert.equal(await dialog.isVisible(), true);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Too slow");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const [r] = await eventually(() => stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x));
+  assert.equal(r.score, 3);
+  assert.equal(r.comment, "Too slow");
+  const seen = await page.evaluate(() => window.__seen);
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].type, "response");
+  assert.equal(seen[0].score, 3);
+  await page.close();
+});
+
+test("the close button dismisses: a dismiss event, no response, prompt removed", async () => {
+  const { page, dialog } = await open("test_open");
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await page.locator("[data-touchpoint]").waitFor({ state: "detached" });
+  const events = await eventually(() => stored((e) => e.visitor === visitor && e.type === "dismiss").then((x) => x.length && x));
+  assert.equal(events.length, 1);
+  assert.equal((await stored((e) => e.visitor === visitor && e.type === "response")).length, 0);
+  await page.close();
+});
+
+test("Escape dismisses too", async () => {
+  const { page, dialog } = await open("test_open");
+  await dialog.getByRole("radio", { name: "5", exact: true }).focus();
+  await page.keyboard.press("Escape");
+  await page.locator("[data-touchpoint]").waitFor({ state: "detached" });
+  assert.equal((await page.evaluate(() => window.__seen))[0].type, "dismiss");
+  await page.close();
+});
+
+test("Send stays disabled until a score is chosen; a score-only prompt has no text box", async () => {
+  const { page, dialog } = await open("single_open");
+  assert.equal(await dialog.getByRole("button", { name: "Send" }).isDisabled(), true);
+  assert.equal(await dialog.locator("textarea").count(), 0);
+  await dialog.getByRole("radio", { name: "10, extremely likely" }).check();
+  assert.equal(await dialog.getByRole("button", { name: "Send" }).isDisabled(), false);
+  await page.close();
+});
+
+test("config text is shown literally, never parsed as HTML", async () => {
+  const { page, dialog } = await open("xss_open");
+  await dialog.getByText(XSS).first().waitFor();
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  const imgs = await page.evaluate(() => document.querySelector("[data-touchpoint]").shadowRoot.querySelectorAll("img").length);
+  assert.equal(imgs, 0);
+  await page.close();
+});
+
+test("bad calls give one clear console warning each and never throw into the page", async () => {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}/widget.html`);
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  const threw = await page.evaluate(() => {
+    try {
+      touchpoint("bogus");
+      touchpoint("event");
+      touchpoint("on", "response", "not a function");
+      touchpoint("show", "no-such-survey");
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  assert.equal(threw, false);
+  await eventually(() => warnings.length >= 4, 3000);
+  assert.equal(warnings.length, 4, warnings.join("\n"));
+  assert.ok(warnings.every((w) => w.startsWith("[touchpoint]")), warnings.join("\n"));
+  assert.match(warnings[0], /unknown command 'bogus'/);
+  assert.match(warnings[1], /event.*name/);
+  await page.close();
+});

@@ -1,0 +1,38 @@
+/*! Touchpoint loader: keeps the page's command queue, loads the wasm widget.
+ *  <script async src="https://COLLECTOR/widget/loader.js" data-site="SITE"></script>
+ *  data-collector="https://shop.example/tp" overrides where events go
+ *  (a first-party proxy path); by default it is the origin serving this file. */
+(function () {
+  var w = window;
+  var script = document.currentScript;
+  if (!script || w.__touchpoint) return;
+  var site = script.getAttribute("data-site");
+  if (!site) {
+    console.warn("[touchpoint] the loader script needs a data-site attribute");
+    return;
+  }
+  var base = new URL(".", script.src);
+  var collector = script.getAttribute("data-collector") || new URL("..", base).href;
+  var queue = [];
+  var stub = w.touchpoint;
+  if (stub && stub.q) queue = Array.prototype.slice.call(stub.q);
+  var live = null;
+  w.touchpoint = function () {
+    var args = Array.prototype.slice.call(arguments);
+    if (live) live(args);
+    else queue.push(args);
+  };
+  w.__touchpoint = true;
+  import(new URL("touchpoint_widget.js", base).href)
+    .then(function (m) {
+      return m.default({ module_or_path: new URL("touchpoint_widget_bg.wasm", base) }).then(function () {
+        var replay = queue.map(function (a) { return Array.prototype.slice.call(a); });
+        queue = [];
+        m.start(site, collector.replace(/\/$/, ""), replay);
+        live = function (args) { m.command(args); };
+      });
+    })
+    .catch(function (e) {
+      console.warn("[touchpoint] the widget could not load:", e);
+    });
+})();

@@ -1,0 +1,49 @@
+//! Small DOM helpers shared by the widget's modules.
+
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Document, Element, Window};
+
+pub fn window() -> Window {
+    web_sys::window().expect_throw("touchpoint runs in a window")
+}
+
+pub fn document() -> Document {
+    window().document().expect_throw("touchpoint needs a document")
+}
+
+/// One console warning, prefixed so site owners can find ours.
+pub fn warn(message: &str) {
+    let mut text = String::from("[touchpoint] ");
+    text.push_str(message);
+    web_sys::console::warn_1(&text.into());
+}
+
+/// Creates `<tag>` with attributes; text (never HTML) is set separately.
+pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
+    let e = document().create_element(tag).expect_throw("valid tag name");
+    for (k, v) in attrs {
+        // Attribute names are our own literals, so this cannot fail.
+        e.set_attribute(k, v).expect_throw("valid attribute name");
+    }
+    e
+}
+
+/// `el` with text content, set through `textContent` (safe for any string).
+pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let e = el(tag, attrs);
+    e.set_text_content(Some(text));
+    e
+}
+
+pub fn append(parent: &Element, child: &Element) {
+    parent.append_child(child).expect_throw("append to a live element");
+}
+
+pub fn cast<T: JsCast>(e: Element) -> T {
+    e.dyn_into().expect_throw("element of the expected type")
+}
+
+/// Milliseconds since the Unix epoch from the browser clock.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

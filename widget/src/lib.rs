@@ -1,0 +1,36 @@
+//! Touchpoint's widget: the WebAssembly half of the embed.
+//!
+//! `loader.js` (hand-written, tiny) keeps the page's command queue, loads
+//! this module and hands over: [`start`] replays the queued commands and
+//! [`command`] takes every later one. The data's path: page command
+//! ([`api`]) -> trigger match ([`app`]) -> [`render`] -> answer ->
+//! [`transport`]. Decisions and texts come from `touchpoint-core`.
+
+mod api;
+mod app;
+mod dom;
+mod render;
+mod style;
+mod transport;
+mod visitor;
+
+use wasm_bindgen::prelude::*;
+
+/// Boots the widget for `site`, posting to `collector` (an origin, or a path
+/// prefix on the site's own domain), then runs the commands queued so far.
+#[wasm_bindgen]
+pub fn start(site: String, collector: String, queued: js_sys::Array) {
+    app::start(site, collector);
+    for args in queued.iter() {
+        command(args.unchecked_into());
+    }
+}
+
+/// Runs one `touchpoint(...)` call; bad calls log one console warning.
+#[wasm_bindgen]
+pub fn command(args: js_sys::Array) {
+    match api::Command::parse(&args) {
+        Ok(cmd) => app::run(cmd),
+        Err(why) => dom::warn(&why),
+    }
+}
