@@ -11,7 +11,10 @@ cargo build -q -p touchpoint-widget --release --target wasm32-unknown-unknown
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name touchpoint_widget \
   target/wasm32-unknown-unknown/release/touchpoint_widget.wasm
-wasm-opt -Oz --all-features --strip-debug --strip-producers \
+# The features rustc 1.96 emits for wasm32, named one by one: binaryen 132's
+# --all-features also turns on encodings (compact imports) browsers reject.
+wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-mutable-globals --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   -o "$out/touchpoint_widget_bg.wasm" "$out/touchpoint_widget_bg.wasm"
 esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint_widget.js" \
   --allow-overwrite "$out/touchpoint_widget.js"

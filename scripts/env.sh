@@ -18,20 +18,21 @@ WORKER_BUILD_VERSION="$(lock_version worker)"
 WORKER_BUILD_VERSION="${WORKER_BUILD_VERSION:-0.8.7}"
 export WASM_BINDGEN_VERSION WORKER_BUILD_VERSION
 
-# True when `rustc` on PATH has a wasm32-unknown-unknown standard library.
+# True when the given rustc (default: the one on PATH) has a
+# wasm32-unknown-unknown standard library.
 has_wasm_std() {
   local sysroot
-  sysroot="$(rustc --print sysroot 2>/dev/null)" || return 1
+  sysroot="$("${1:-rustc}" --print sysroot 2>/dev/null)" || return 1
   compgen -G "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib" >/dev/null
 }
 
 # Prefer a rustup toolchain that already has the target (a laptop with
-# internet); otherwise the Debian rustc-web toolchain, whose sysroot setup.sh
-# completes offline. One toolchain for the whole workspace.
-if ! has_wasm_std && [ -x /usr/bin/rustc ]; then
-  export PATH="/usr/bin:$HOME/.cargo/bin:$PATH"
-else
+# internet); otherwise the Debian rustc-web toolchain in /usr/bin, whose
+# sysroot setup.sh completes offline. One toolchain for the whole workspace.
+if has_wasm_std "$HOME/.cargo/bin/rustc"; then
   export PATH="$HOME/.cargo/bin:$PATH"
+elif [ -x /usr/bin/rustc ]; then
+  export PATH="/usr/bin:$HOME/.cargo/bin:$PATH"
 fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
 

@@ -117,7 +117,7 @@ export async function launchBrowser() {
 export function consoleWarnings(page) {
   const warnings = [];
   page.on("console", (m) => {
-    if (m.type() === "warning" || m.type() === "error") warnings.push(m.text());
+    if (m.type() === "warning" || m.type() === "error") warnings.push(m.text() + (m.location()?.url ? ` (${m.location().url})` : ""));
   });
   page.on("pageerror", (e) => warnings.push("pageerror: " + e.message));
   return warnings;
