@@ -54,13 +54,20 @@ setup_rust() {
 
 cargo_install() { # name version binary
   local have
-  have="$("$HOME/.cargo/bin/$3" --version 2>/dev/null | awk '{print $2}')" || true
+  have="$("$HOME/.cargo/bin/$3" --version 2>/dev/null | awk '{print $NF}')" || true
   [ "$have" = "$2" ] && return 0
   log "cargo install $1 $2 (have: ${have:-none})"
   cargo install -q "$1" --version "$2"
 }
 
 setup_node() {
+  # wrangler 4.86 (pinned: the last release that runs on Node 20) needs >= 20.3.
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  if [ "$major" -lt 20 ]; then
+    echo "Node.js 20 or newer is needed (found: $(node --version 2>/dev/null || echo none)); Debian 12's own nodejs is 18: install Node 20+ from nodesource or nvm." >&2
+    exit 1
+  fi
   # npm ci wipes node_modules; only run it when the lockfile changed since.
   if [ ! -f "$ROOT/node_modules/.touchpoint-lock" ] || ! cmp -s "$ROOT/package-lock.json" "$ROOT/node_modules/.touchpoint-lock"; then
     log "npm ci"
