@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, FieldError};
+use crate::flow::Band;
+use crate::theme::Theme;
 use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
 use crate::metric::{Metric, CES_SCALES};
 use crate::validate::{is_id, is_locale};
@@ -30,9 +32,41 @@ pub struct SiteConfig {
     /// Language used when a survey has no text for the visitor's language.
     #[serde(default = "default_locale")]
     pub default_locale: String,
+    /// A language that wins over the page's `<html lang>` and the browser's
+    /// (only `touchpoint('set', {locale})` wins over it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale_override: Option<String>,
+    /// Colours, font, radius, position, colour scheme.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub theme: Theme,
     /// The prompts this site may show.
     #[serde(default)]
     pub surveys: Vec<Survey>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// How a CSAT scale is drawn (the answer is 1-5 either way).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Display {
+    #[default]
+    Numbers,
+    Stars,
+    Emoji,
+}
+
+/// What to do when a survey has no text in the visitor's language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Untranslated {
+    /// Show it in the site's default language.
+    #[default]
+    Default,
+    /// Do not show it.
+    Skip,
 }
 
 /// One prompt: a metric question tied to a touchpoint of the journey.
@@ -54,9 +88,23 @@ pub struct Survey {
     pub trigger: Trigger,
     /// The question, per language.
     pub question: Texts,
-    /// The optional "why?" follow-up, per language; absent: score only.
+    /// The optional "why?" follow-up, per language; absent: score only;
+    /// `{}`: the built-in wording in the prompt's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<Texts>,
+    /// Follow-up texts for particular score bands (`detractor`, `passive`,
+    /// `promoter`; `low`, `high`; `easy`, `hard`), overriding `follow_up`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub follow_up_by_band: BTreeMap<Band, Texts>,
+    /// Custom thank-you text, per language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thanks: Option<Texts>,
+    /// CSAT only: `numbers`, `stars` or `emoji`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub display: Display,
+    /// No text in the visitor's language: show the default one, or skip.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub untranslated: Untranslated,
 }
 
 /// What makes a survey's prompt appear.
@@ -105,6 +153,10 @@ impl SiteConfig {
                 format!("unsupported config version; this collector reads version {CONFIG_VERSION}"),
             ));
         }
+        if self.locale_override.as_deref().is_some_and(|l| !is_locale(l)) {
+            errors.push(FieldError::new(ErrorCode::InvalidValue, "locale_override", "not a language tag"));
+        }
+        self.theme.validate(&mut errors);
         if !is_locale(&self.default_locale) {
             errors.push(FieldError::new(
                 ErrorCode::InvalidValue,
@@ -169,8 +221,22 @@ impl Survey {
         check_name(&self.touchpoint, &format!("{path}.touchpoint"), errors);
         check_name(&self.trigger.event, &format!("{path}.trigger.event"), errors);
         check_texts(&self.question, &format!("{path}.question"), default_locale, errors);
-        if let Some(texts) = &self.follow_up {
+        if let Some(texts) = self.follow_up.as_ref().filter(|t| !t.is_empty()) {
             check_texts(texts, &format!("{path}.follow_up"), default_locale, errors);
+        }
+        for (band, texts) in &self.follow_up_by_band {
+            let field = format!("{path}.follow_up_by_band.{}", band.as_str());
+            if !Band::of_metric(self.metric).contains(band) {
+                errors.push(FieldError::new(ErrorCode::InvalidValue, field, "not a band of this survey's metric"));
+            } else {
+                check_texts(texts, &field, default_locale, errors);
+            }
+        }
+        if let Some(texts) = &self.thanks {
+            check_texts(texts, &format!("{path}.thanks"), default_locale, errors);
+        }
+        if self.display != Display::Numbers && self.metric != Metric::Csat {
+            errors.push(FieldError::new(ErrorCode::InvalidValue, format!("{path}.display"), "stars and emoji are for CSAT"));
         }
     }
 }
@@ -216,9 +282,14 @@ fn is_origin(origin: &str) -> bool {
         && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
-/// Picks the text for `locale`: exact tag, then its language (`pt-BR` ->
-/// `pt`), then the default locale. `None` only for an invalid config.
-pub fn pick_text<'a>(texts: &'a Texts, locale: &str, default_locale: &str) -> Option<&'a str> {
-    let language = locale.split('-').next().unwrap_or(locale);
-    texts.get(locale).or_else(|| texts.get(language)).or_else(|| texts.get(default_locale)).map(String::as_str)
+/// The text for `locale` and the key it was found under: exact tag
+/// (case-insensitive), then the built-in regional fallback (`zh-HK` ->
+/// `zh-TW`, `pt` -> `pt-BR`), then any text in the same language.
+pub fn find_text<'a>(texts: &'a Texts, locale: &str) -> Option<(&'a str, &'a str)> {
+    let exact = |tag: &str| texts.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag));
+    let language = locale.split(['-', '_']).next().unwrap_or(locale);
+    exact(locale)
+        .or_else(|| crate::i18n::negotiate(locale).and_then(|ui| exact(ui.locale)))
+        .or_else(|| texts.iter().find(|(k, _)| k.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language))))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
 }

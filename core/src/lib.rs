@@ -8,12 +8,15 @@
 pub mod config;
 pub mod error;
 pub mod event;
+pub mod flow;
 pub mod i18n;
 pub mod limits;
 pub mod metric;
 pub mod prompt;
 pub mod stats;
+pub mod theme;
 pub mod validate;
+pub mod wire;
 
 pub use config::{SiteConfig, Survey};
 pub use error::{FieldError, Result};

@@ -1,8 +1,9 @@
-//! What a prompt shows, decided without a browser: the texts for the
-//! visitor's language, the scale, and the accessible label of each point.
+//! What a prompt shows, decided without a browser: the language, the
+//! texts, the scale and its labels, and which step follows a score.
 
-use crate::config::{pick_text, SiteConfig, Survey};
-use crate::i18n::{ui_text, UiText};
+use crate::config::{find_text, Display, SiteConfig, Survey, Texts, Untranslated};
+use crate::flow::{Band, Step};
+use crate::i18n::{is_rtl, ui_text, UiText};
 use crate::metric::Metric;
 use crate::validate::is_locale;
 
@@ -11,45 +12,54 @@ use crate::validate::is_locale;
 pub struct PromptView<'a> {
     pub survey: &'a Survey,
     /// Language the prompt is shown in (and reported on its events).
-    pub locale: String,
-    pub question: &'a str,
-    /// The "why?" question; `None` makes a single-step prompt.
-    pub follow_up: Option<&'a str>,
+    pub locale: &'a str,
+    /// Right-to-left: render with `dir="rtl"`.
+    pub rtl: bool,
     pub ui: &'static UiText,
+    pub question: &'a str,
     /// Lowest and highest score, inclusive.
     pub bottom: u8,
     pub top: u8,
     /// Labels of the two ends of the scale.
     pub low_label: &'static str,
     pub high_label: &'static str,
+    pub display: Display,
+    default_locale: &'a str,
 }
 
 impl<'a> PromptView<'a> {
-    /// The prompt of `survey` for a visitor who prefers `locale`.
-    pub fn new(config: &'a SiteConfig, survey: &'a Survey, locale: &str) -> Self {
-        let default = config.default_locale.as_str();
+    /// The prompt of `survey` for a visitor whose language is `locale`;
+    /// `None` when the survey lacks that language and is set to skip.
+    pub fn new(config: &'a SiteConfig, survey: &'a Survey, locale: &str) -> Option<Self> {
+        let (locale, question) = match find_text(&survey.question, locale) {
+            Some(found) => found,
+            None if survey.untranslated == Untranslated::Skip => return None,
+            None => find_text(&survey.question, &config.default_locale)?,
+        };
         let ui = ui_text(locale);
         let (low_label, high_label) = match survey.metric {
             Metric::Nps => (ui.nps_low, ui.nps_high),
             Metric::Csat => (ui.csat_low, ui.csat_high),
             Metric::Ces => (ui.ces_low, ui.ces_high),
         };
-        PromptView {
+        Some(PromptView {
             survey,
-            locale: locale.to_owned(),
-            question: pick_text(&survey.question, locale, default).unwrap_or(""),
-            follow_up: survey.follow_up.as_ref().and_then(|t| pick_text(t, locale, default)),
+            locale,
+            rtl: is_rtl(locale),
             ui,
+            question,
             bottom: survey.metric.bottom(),
             top: survey.metric.top(survey.scale),
             low_label,
             high_label,
-        }
+            display: if survey.metric == Metric::Csat { survey.display } else { Display::Numbers },
+            default_locale: &config.default_locale,
+        })
     }
 
     /// The accessible name of one point: "0, not at all likely", "5".
     pub fn point_label(&self, score: u8) -> String {
-        let mut label = score.to_string();
+        let mut label = number(score);
         let end = if score == self.bottom {
             Some(self.low_label)
         } else if score == self.top {
@@ -63,11 +73,64 @@ impl<'a> PromptView<'a> {
         }
         label
     }
+
+    /// What a point shows: its number, a star, or a face.
+    pub fn point_face(&self, score: u8) -> String {
+        match self.display {
+            Display::Numbers => number(score),
+            Display::Stars => "\u{2605}".into(),
+            Display::Emoji => ["\u{1F620}", "\u{1F641}", "\u{1F610}", "\u{1F642}", "\u{1F600}"]
+                .get(usize::from(score.saturating_sub(1)))
+                .copied()
+                .unwrap_or("")
+                .into(),
+        }
+    }
+
+    /// The step after `score` was submitted.
+    pub fn after_score(&self, score: u8) -> Step {
+        let band = Band::of(self.survey.metric, self.survey.scale, score);
+        match self.follow_up(band) {
+            Some(_) => Step::FollowUp(band),
+            None => Step::Thanks,
+        }
+    }
+
+    /// The follow-up question for a band, in the prompt's language.
+    pub fn follow_up(&self, band: Band) -> Option<&'a str> {
+        let texts = self.survey.follow_up_by_band.get(&band).or(self.survey.follow_up.as_ref())?;
+        if texts.is_empty() {
+            return Some(self.ui.why);
+        }
+        self.text(texts)
+    }
+
+    /// The thank-you note.
+    pub fn thanks(&self) -> &'a str {
+        self.survey.thanks.as_ref().and_then(|t| self.text(t)).unwrap_or(self.ui.thanks)
+    }
+
+    fn text(&self, texts: &'a Texts) -> Option<&'a str> {
+        find_text(texts, self.locale).or_else(|| find_text(texts, self.default_locale)).map(|(_, t)| t)
+    }
+}
+
+/// Decimal digits of a small number, without the formatting machinery.
+pub fn number(n: u8) -> String {
+    let mut s = String::with_capacity(3);
+    if n >= 100 {
+        s.push(char::from(b'0' + n / 100));
+    }
+    if n >= 10 {
+        s.push(char::from(b'0' + n / 10 % 10));
+    }
+    s.push(char::from(b'0' + n % 10));
+    s
 }
 
 /// The visitor's language: the first valid tag of, in order, an explicit
-/// `touchpoint('set', {locale})`, `<html lang>`, `navigator.languages`;
-/// else the site's default.
+/// `touchpoint('set', {locale})`, the config's `locale_override`,
+/// `<html lang>`, `navigator.language`; else the site's default.
 pub fn resolve_locale<'a>(candidates: impl IntoIterator<Item = &'a str>, default: &'a str) -> &'a str {
     candidates.into_iter().map(str::trim).find(|c| is_locale(c)).unwrap_or(default)
 }

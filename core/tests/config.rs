@@ -1,7 +1,7 @@
 //! Site configuration validation: every problem reported, each naming its field.
 
 use serde_json::json;
-use touchpoint_core::config::pick_text;
+use touchpoint_core::config::find_text;
 use touchpoint_core::SiteConfig;
 
 fn parse(v: serde_json::Value) -> SiteConfig {
@@ -61,6 +61,26 @@ fn unknown_fields_are_ignored_for_forward_compatibility() {
 fn texts_fall_back_from_region_to_language_to_default() {
     let c = parse(json!({"surveys": [nps("a")]}));
     let q = &c.surveys[0].question;
-    assert_eq!(pick_text(q, "fr-CA", "en"), Some("Recommander ?"));
-    assert_eq!(pick_text(q, "de", "en"), Some("Recommend?"));
+    assert_eq!(find_text(q, "fr-CA"), Some(("fr", "Recommander ?")));
+    assert_eq!(find_text(q, "FR"), Some(("fr", "Recommander ?")));
+    assert_eq!(find_text(q, "de"), None, "the caller decides whether to fall back or skip");
+}
+
+#[test]
+fn theme_band_and_display_problems_are_reported() {
+    let mut csat = nps("c");
+    csat["metric"] = json!("csat");
+    csat["display"] = json!("stars");
+    csat["follow_up_by_band"] = json!({"low": {"en": "What went wrong?"}, "promoter": {"en": "x"}});
+    let mut stars_nps = nps("n");
+    stars_nps["display"] = json!("emoji");
+    let c = parse(json!({
+        "theme": {"brand": "red", "text": "#777", "background": "#888", "font": "x;}body{", "radius": 40},
+        "surveys": [csat, stars_nps]
+    }));
+    let fields: Vec<String> = c.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        ["theme.brand", "theme.font", "theme.radius", "theme.text", "surveys[0].follow_up_by_band.promoter", "surveys[1].display"]
+    );
 }

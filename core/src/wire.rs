@@ -1,0 +1,107 @@
+//! Hand-written JSON for what the widget sends, so the wasm carries no
+//! generic serializer (a few hundred bytes instead of kilobytes). The output
+//! is exactly the serde form of [`Batch`](crate::event::Batch); a host test
+//! checks that by parsing it back.
+
+use crate::event::Event;
+
+/// `{"site":..,"events":[..]}` for `events`.
+pub fn batch_json<'a>(site: &str, events: impl IntoIterator<Item = &'a Event>) -> String {
+    let mut out = String::with_capacity(512);
+    out.push_str("{\"site\":");
+    string(&mut out, site);
+    out.push_str(",\"events\":[");
+    for (i, e) in events.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        event(&mut out, e);
+    }
+    out.push_str("]}");
+    out
+}
+
+/// One event as a JSON object.
+pub fn event(out: &mut String, e: &Event) {
+    out.push('{');
+    field_str(out, "id", &e.id);
+    field_str(out, "type", e.kind.as_str());
+    field_str(out, "survey", &e.survey);
+    field_str(out, "touchpoint", &e.touchpoint);
+    field_str(out, "metric", e.metric.as_str());
+    if let Some(scale) = e.scale {
+        key(out, "scale");
+        uint(out, u64::from(scale));
+    }
+    key(out, "score");
+    match e.score {
+        Some(s) => uint(out, u64::from(s)),
+        None => out.push_str("null"),
+    }
+    key(out, "comment");
+    match &e.comment {
+        Some(c) => string(out, c),
+        None => out.push_str("null"),
+    }
+    field_str(out, "visitor", &e.visitor);
+    key(out, "ts");
+    uint(out, e.ts);
+    field_str(out, "url", &e.url);
+    field_str(out, "locale", &e.locale);
+    out.pop(); // the last field's comma
+    out.push('}');
+}
+
+fn key(out: &mut String, name: &str) {
+    if !out.ends_with('{') && !out.ends_with(',') {
+        out.push(',');
+    }
+    out.push('"');
+    out.push_str(name);
+    out.push_str("\":");
+}
+
+fn field_str(out: &mut String, name: &str, value: &str) {
+    key(out, name);
+    string(out, value);
+    out.push(',');
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped.
+pub fn string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(u32::from(c) >> 4) as usize]));
+                out.push(char::from(HEX[(u32::from(c) & 15) as usize]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Decimal digits of `n`.
+pub fn uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
+}

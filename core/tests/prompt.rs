@@ -1,0 +1,122 @@
+//! Prompt decisions: language, texts, bands, steps, labels.
+
+use serde_json::json;
+use touchpoint_core::config::Display;
+use touchpoint_core::flow::{Band, Step};
+use touchpoint_core::i18n::{is_rtl, negotiate, LANGUAGES};
+use touchpoint_core::prompt::{number, resolve_locale, PromptView};
+use touchpoint_core::{Metric, SiteConfig};
+
+fn config() -> SiteConfig {
+    serde_json::from_value(json!({
+        "default_locale": "en",
+        "surveys": [
+            {"id": "nps", "metric": "nps", "touchpoint": "t", "trigger": {"event": "e"},
+             "question": {"en": "Recommend?", "pt-BR": "Recomendaria?", "zh-TW": "推薦嗎？", "ar": "هل توصي بنا؟"},
+             "follow_up": {"en": "Why?", "pt-BR": "Por quê?"},
+             "follow_up_by_band": {"detractor": {"en": "What should we fix?"}},
+             "thanks": {"en": "Cheers!"}},
+            {"id": "csat", "metric": "csat", "display": "emoji", "touchpoint": "t", "trigger": {"event": "e"},
+             "question": {"en": "Satisfied?"}, "untranslated": "skip"},
+            {"id": "ces", "metric": "ces", "scale": 5, "touchpoint": "t", "trigger": {"event": "e"},
+             "question": {"en": "Easy?"}, "follow_up": {}}
+        ]
+    }))
+    .unwrap()
+}
+
+#[test]
+fn bands_follow_the_metric_definitions() {
+    let nps: Vec<Band> = (0..=10).map(|s| Band::of(Metric::Nps, None, s)).collect();
+    assert_eq!(&nps[..7], &[Band::Detractor; 7]);
+    assert_eq!(&nps[7..9], &[Band::Passive; 2]);
+    assert_eq!(&nps[9..], &[Band::Promoter; 2]);
+    assert_eq!(Band::of(Metric::Csat, None, 3), Band::Low);
+    assert_eq!(Band::of(Metric::Csat, None, 4), Band::High);
+    assert_eq!(Band::of(Metric::Ces, Some(5), 2), Band::Easy);
+    assert_eq!(Band::of(Metric::Ces, Some(5), 3), Band::Hard);
+    assert_eq!(Band::of(Metric::Ces, Some(7), 3), Band::Easy);
+    assert_eq!(Band::of(Metric::Ces, Some(7), 4), Band::Hard);
+}
+
+#[test]
+fn the_follow_up_is_chosen_by_band_then_general_then_none() {
+    let c = config();
+    let v = PromptView::new(&c, &c.surveys[0], "en").unwrap();
+    assert_eq!(v.after_score(3), Step::FollowUp(Band::Detractor));
+    assert_eq!(v.follow_up(Band::Detractor), Some("What should we fix?"));
+    assert_eq!(v.follow_up(Band::Promoter), Some("Why?"));
+    assert_eq!(v.thanks(), "Cheers!");
+    let single = PromptView::new(&c, &c.surveys[1], "en").unwrap();
+    assert_eq!(single.after_score(5), Step::Thanks, "no follow-up configured: score only");
+    assert_eq!(single.thanks(), "Thank you for your feedback!");
+    let builtin = PromptView::new(&c, &c.surveys[2], "en").unwrap();
+    assert_eq!(builtin.follow_up(Band::Hard), Some("What is the main reason for your score?"));
+}
+
+#[test]
+fn languages_fall_back_regionally_then_to_the_default() {
+    let c = config();
+    let s = &c.surveys[0];
+    let shown = |tag: &str| PromptView::new(&c, s, tag).map(|v| (v.locale, v.question, v.ui.locale));
+    assert_eq!(shown("pt"), Some(("pt-BR", "Recomendaria?", "pt-BR")));
+    assert_eq!(shown("pt-PT"), Some(("pt-BR", "Recomendaria?", "pt-BR")));
+    assert_eq!(shown("zh-HK"), Some(("zh-TW", "推薦嗎？", "zh-TW")));
+    assert_eq!(shown("de-AT"), Some(("en", "Recommend?", "en")), "unknown -> survey default");
+    assert_eq!(PromptView::new(&c, s, "pt-BR").unwrap().follow_up(Band::Promoter), Some("Por quê?"));
+    // A text missing in the prompt's language comes from the default language.
+    assert_eq!(PromptView::new(&c, s, "pt-BR").unwrap().follow_up(Band::Detractor), Some("What should we fix?"));
+    assert!(PromptView::new(&c, &c.surveys[1], "fr").is_none(), "untranslated: skip");
+}
+
+#[test]
+fn right_to_left_languages_are_marked() {
+    let c = config();
+    let v = PromptView::new(&c, &c.surveys[0], "ar-EG").unwrap();
+    assert!(v.rtl);
+    assert_eq!(v.ui.close, "إغلاق");
+    assert!(is_rtl("he") && is_rtl("fa-IR") && !is_rtl("en") && !is_rtl("ja"));
+}
+
+#[test]
+fn negotiation_maps_regions_and_scripts() {
+    let tag = |t: &str| negotiate(t).map(|u| u.locale);
+    assert_eq!(tag("zh-Hant-HK"), Some("zh-TW"));
+    assert_eq!(tag("zh-MO"), Some("zh-TW"));
+    assert_eq!(tag("zh"), Some("zh-CN"));
+    assert_eq!(tag("zh-SG"), Some("zh-CN"));
+    assert_eq!(tag("pt"), Some("pt-BR"));
+    assert_eq!(tag("es-MX"), Some("es"));
+    assert_eq!(tag("ja-JP"), Some("ja"));
+    assert_eq!(tag("sv"), None);
+}
+
+#[test]
+fn every_language_has_every_string() {
+    assert!(LANGUAGES.len() >= 9);
+    for ui in LANGUAGES {
+        for s in [ui.survey, ui.close, ui.next, ui.send, ui.skip, ui.thanks, ui.why, ui.nps_low, ui.nps_high, ui.csat_low, ui.csat_high, ui.ces_low, ui.ces_high] {
+            assert!(!s.trim().is_empty(), "{} has an empty string", ui.locale);
+        }
+    }
+}
+
+#[test]
+fn point_labels_read_number_then_end_label() {
+    let c = config();
+    let v = PromptView::new(&c, &c.surveys[0], "en").unwrap();
+    assert_eq!(v.point_label(0), "0, not at all likely");
+    assert_eq!(v.point_label(9), "9");
+    assert_eq!(v.point_label(10), "10, extremely likely");
+    let csat = PromptView::new(&c, &c.surveys[1], "en").unwrap();
+    assert_eq!(csat.display, Display::Emoji);
+    assert_eq!(csat.point_label(1), "1, very dissatisfied");
+    assert_eq!(csat.point_face(5), "\u{1F600}");
+    assert_eq!((number(0), number(10), number(255)), ("0".into(), "10".into(), "255".into()));
+}
+
+#[test]
+fn locale_resolution_takes_the_first_valid_candidate() {
+    assert_eq!(resolve_locale(["", "fr-CA", "de"], "en"), "fr-CA");
+    assert_eq!(resolve_locale(["<x>", " "], "en"), "en");
+}

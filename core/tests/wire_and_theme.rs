@@ -1,0 +1,61 @@
+//! The hand-written wire JSON equals serde's, and themes only emit safe CSS.
+
+use touchpoint_core::event::{Batch, Event, EventKind};
+use touchpoint_core::theme::{contrast, parse_hex, Mode, Position, Theme};
+use touchpoint_core::wire::batch_json;
+use touchpoint_core::Metric;
+
+fn event(comment: Option<&str>, scale: Option<u8>) -> Event {
+    Event {
+        id: "abcdef0123456789".into(),
+        kind: EventKind::Response,
+        survey: "s1".into(),
+        touchpoint: "checkout_completed".into(),
+        metric: if scale.is_some() { Metric::Ces } else { Metric::Nps },
+        scale,
+        score: Some(3),
+        comment: comment.map(Into::into),
+        visitor: "visitor-0001".into(),
+        ts: 1_764_000_000_123,
+        url: "https://shop.example/a?b=\"c\"".into(),
+        locale: "pt-BR".into(),
+    }
+}
+
+#[test]
+fn batch_json_parses_back_to_the_same_batch() {
+    let tricky = "quote \" backslash \\ newline \n tab \t bell \u{7} emoji 😀 rtl مرحبا </script>";
+    let events = vec![event(Some(tricky), None), event(None, Some(7))];
+    let json = batch_json("demo", &events);
+    let parsed: Batch = serde_json::from_str(&json).expect("valid JSON");
+    assert_eq!(parsed, Batch { site: "demo".into(), events });
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(value["events"][1]["comment"].is_null(), "absent comment is null, not missing");
+}
+
+#[test]
+fn theme_css_carries_only_validated_values() {
+    let t = Theme {
+        brand: Some("#0f766e".into()),
+        text: Some("#111827".into()),
+        background: Some("}body{display:none".into()),
+        font: Some("Inter, \"Segoe UI\", sans-serif".into()),
+        radius: Some(8),
+        position: Position::BottomLeft,
+        mode: Mode::Dark,
+    };
+    let css = t.css();
+    assert_eq!(css, ":host{--tp-brand:#0f766e;--tp-on-brand:#fff;--tp-fg:#111827;--tp-font:Inter, \"Segoe UI\", sans-serif;--tp-radius:8px;}");
+    let light = Theme { brand: Some("#fde047".into()), ..Theme::default() };
+    assert!(light.css().contains("--tp-on-brand:#111"), "dark text on a light brand");
+}
+
+#[test]
+fn contrast_matches_wcag_reference_values() {
+    let black = parse_hex("#000").unwrap();
+    let white = parse_hex("#ffffff").unwrap();
+    assert!((contrast(black, white) - 21.0).abs() < 0.01);
+    assert!((contrast(parse_hex("#777").unwrap(), white) - 4.48).abs() < 0.01);
+    assert_eq!(parse_hex("#12345"), None);
+    assert_eq!(parse_hex("red"), None);
+}
