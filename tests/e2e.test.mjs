@@ -44,13 +44,15 @@ test("checkout -> NPS prompt in a shadow root -> answer 9 with a comment -> stor
   await dialog.getByRole("radio", { name: "10, extremely likely" }).waitFor();
 
   await dialog.getByRole("radio", { name: "9", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  // The score is sent at once; the "why?" follows and updates the same response.
   await dialog.getByLabel("What is the main reason for your score?").fill("Quick checkout, clear shipping date");
   await dialog.getByRole("button", { name: "Send" }).click();
   await page.getByRole("status").getByText("Thank you").waitFor();
 
   const responses = await eventually(async () => {
     const rs = (await exportEvents(collector, "demo")).filter((e) => e.type === "response");
-    return rs.length > 0 && rs;
+    return rs.length > 0 && rs[0].comment && rs;
   });
   assert.equal(responses.length, 1, "exactly one response stored");
   const [r] = responses;

@@ -61,17 +61,26 @@ test("keyboard only: arrows move the choice without submitting; Send submits", a
   await new Promise((r) => setTimeout(r, 500));
   assert.equal((await stored((e) => e.visitor === visitor && e.type === "response")).length, 0, "arrows never submit");
   assert.equal(await dialog.isVisible(), true);
-  await page.keyboard.press("Tab");
-  await page.keyboard.type("Too slow");
-  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab"); // to Send
   await page.keyboard.press("Enter");
-  const [r] = await eventually(() => stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x));
+  // The score is stored at once, before any comment.
+  const [partial] = await eventually(() => stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x));
+  assert.equal(partial.score, 3);
+  assert.equal(partial.comment, null);
+  // Focus moved into the follow-up field with the visitor.
+  await page.keyboard.type("Too slow");
+  await page.keyboard.press("Tab"); // Skip
+  await page.keyboard.press("Tab"); // Send
+  await page.keyboard.press("Enter");
+  await page.getByRole("status").waitFor();
+  const [r] = await eventually(() =>
+    stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x[0].comment && x));
+  assert.equal((await stored((e) => e.visitor === visitor && e.type === "response")).length, 1, "one response, updated");
+  assert.equal(r.id, partial.id);
   assert.equal(r.score, 3);
   assert.equal(r.comment, "Too slow");
   const seen = await page.evaluate(() => window.__seen);
-  assert.equal(seen.length, 1);
-  assert.equal(seen[0].type, "response");
-  assert.equal(seen[0].score, 3);
+  assert.deepEqual(seen.map((e) => [e.type, e.score, e.comment]), [["response", 3, null], ["response", 3, "Too slow"]]);
   await page.close();
 });
 

@@ -46,8 +46,19 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
     v.map_or(JsValue::NULL, Into::into)
 }
 
-/// Stores events that are not stored yet, in one batched round trip, and
-/// returns how many were new (the rest were duplicates by `(site, id)`).
+/// New events are inserted; a replayed one changes nothing. The one update
+/// allowed: a response's follow-up comment, sent later under the same id by
+/// the same visitor, replaces the stored comment.
+const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
+     visitor, client_ts, received_at, url, locale) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+     ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment \
+     WHERE events.type = 'response' AND excluded.type = 'response' AND excluded.comment IS NOT NULL \
+     AND events.visitor = excluded.visitor AND events.score = excluded.score \
+     AND events.comment IS NOT excluded.comment";
+
+/// Stores events in one batched round trip and returns how many changed
+/// storage (new events and comment updates); the rest were duplicates.
 pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at: u64) -> ApiResult<usize> {
     let db = db(env)?;
     let mut statements = Vec::with_capacity(events.len());
@@ -69,11 +80,7 @@ pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at:
             e.locale.as_str().into(),
         ];
         statements.push(
-            db.prepare(
-                "INSERT OR IGNORE INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
-                 visitor, client_ts, received_at, url, locale) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )
+            db.prepare(INSERT_EVENT)
             .bind(&values)?,
         );
     }

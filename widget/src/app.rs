@@ -5,18 +5,17 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Function;
-use serde::Serialize;
+use js_sys::{Function, Object, Reflect};
 use touchpoint_core::event::{Event, EventKind};
-use touchpoint_core::i18n::UiText;
+use touchpoint_core::flow::Step;
 use touchpoint_core::prompt::{resolve_locale, PromptView};
-use touchpoint_core::{SiteConfig, Survey};
+use touchpoint_core::{Metric, SiteConfig};
 use wasm_bindgen::JsValue;
 
 use crate::api::{Command, Hook};
 use crate::dom::{document, now_ms, warn, window};
 use crate::render::{self, Action, Mounted};
-use crate::{transport, visitor};
+use crate::{config, transport, visitor};
 
 struct App {
     site: String,
@@ -34,9 +33,11 @@ struct App {
 
 /// The prompt on screen and what its events need to say.
 struct Shown {
-    survey: Survey,
-    ui: &'static UiText,
+    config: Rc<SiteConfig>,
+    survey: usize,
     locale: String,
+    /// The response's id once a score was sent; the comment reuses it.
+    response: Option<(String, u8)>,
     mounted: Mounted,
 }
 
@@ -68,9 +69,9 @@ pub fn start(site: String, collector: String) {
         })
     });
     wasm_bindgen_futures::spawn_local(async move {
-        match transport::get_text(&url).await.map(|t| serde_json::from_str::<SiteConfig>(&t)) {
-            Ok(Ok(config)) => loaded(config),
-            Ok(Err(_)) => warn("the site configuration could not be read"),
+        match transport::get_json(&url).await.map(|v| config::read(&v)) {
+            Ok(Some(config)) => loaded(config),
+            Ok(None) => warn("the site configuration could not be read"),
             Err(_) => warn("the site configuration could not be loaded; is data-site right?"),
         }
     });
@@ -103,10 +104,10 @@ pub fn run(cmd: Command) {
                 with_app(|app| app.pending.push(cmd));
                 return;
             };
-            let survey = match &cmd {
-                Command::Event(name) => config.surveys_for_event(name).next(),
+            let found = match &cmd {
+                Command::Event(name) => config.surveys.iter().position(|s| s.trigger.event == *name),
                 Command::Show(id) => {
-                    let found = config.survey(id);
+                    let found = config.surveys.iter().position(|s| s.id == *id);
                     if found.is_none() {
                         warn("touchpoint('show', surveyId): no survey with that id in this site's configuration");
                     }
@@ -114,80 +115,109 @@ pub fn run(cmd: Command) {
                 }
                 _ => None,
             };
-            if let Some(survey) = survey {
-                show(&config, survey, matches!(cmd, Command::Show(_)));
+            if let Some(index) = found {
+                show(config, index, matches!(cmd, Command::Show(_)));
             }
         }
     }
 }
 
-fn show(config: &SiteConfig, survey: &Survey, explicit: bool) {
-    let busy = with_app(|app| app.prompt.is_some() || (app.shown_this_page && !explicit)).unwrap_or(true);
-    if busy {
-        return;
-    }
-    let explicit_locale = with_app(|app| app.locale.clone()).flatten();
-    let html_lang = document().document_element().map(|e| e.get_attribute("lang").unwrap_or_default());
+/// The visitor's language, by the documented order of precedence.
+fn visitor_locale(config: &SiteConfig) -> String {
+    let explicit = with_app(|app| app.locale.clone()).flatten();
+    let html_lang = document().document_element().and_then(|e| e.get_attribute("lang"));
     let nav = window().navigator().language();
-    let candidates = [explicit_locale.as_deref(), html_lang.as_deref(), nav.as_deref()];
-    let locale = resolve_locale(candidates.into_iter().flatten(), &config.default_locale).to_owned();
-    let view = PromptView::new(config, survey, &locale);
-    let mounted = render::mount(&view, on_action);
+    let candidates = [explicit.as_deref(), config.locale_override.as_deref(), html_lang.as_deref(), nav.as_deref()];
+    resolve_locale(candidates.into_iter().flatten(), &config.default_locale).to_owned()
+}
+
+fn show(config: Rc<SiteConfig>, index: usize, explicit: bool) {
+    let busy = with_app(|app| app.prompt.is_some() || (app.shown_this_page && !explicit)).unwrap_or(true);
+    let Some(survey) = config.surveys.get(index).filter(|_| !busy) else {
+        return;
+    };
+    let locale = visitor_locale(&config);
+    let Some(view) = PromptView::new(&config, survey, &locale) else {
+        return; // no text in the visitor's language, and the survey says skip
+    };
+    let mounted = render::mount(&view, &config.theme, on_action);
+    let shown = Shown { config: config.clone(), survey: index, locale: view.locale.to_owned(), response: None, mounted };
     with_app(|app| {
         app.shown_this_page = true;
-        app.prompt = Some(Shown { survey: survey.clone(), ui: view.ui, locale, mounted });
+        app.prompt = Some(shown);
     });
-    emit(EventKind::Impression, None, None);
+    emit(EventKind::Impression, None);
 }
 
 fn on_action(action: Action) {
     match action {
-        Action::Submit { score, comment } => {
-            emit(EventKind::Response, Some(score), comment);
+        Action::Score(score) => {
+            let id = visitor::random_id();
             with_app(|app| {
                 if let Some(shown) = &mut app.prompt {
-                    shown.mounted.thank_you(shown.ui.thanks, shown.ui.close, on_action);
+                    shown.response = Some((id, score));
+                }
+            });
+            emit(EventKind::Response, None);
+            with_app(|app| {
+                if let Some(shown) = &mut app.prompt {
+                    let survey = &shown.config.surveys[shown.survey];
+                    let Some(view) = PromptView::new(&shown.config, survey, &shown.locale) else { return };
+                    match view.after_score(score) {
+                        Step::FollowUp(band) => {
+                            let question = view.follow_up(band).unwrap_or(view.ui.why);
+                            shown.mounted.follow_up(question, view.ui, on_action);
+                        }
+                        Step::Thanks | Step::Score => shown.mounted.thank_you(view.thanks(), on_action),
+                    }
                 }
             });
         }
-        Action::Dismiss => {
-            emit(EventKind::Dismiss, None, None);
-            close();
+        Action::Comment(text) => {
+            emit(EventKind::Response, Some(text));
+            thank_you();
         }
-        Action::Close => close(),
+        Action::Skip => thank_you(),
+        Action::Dismiss => {
+            let answered = with_app(|app| app.prompt.as_ref().is_some_and(|s| s.response.is_some())).unwrap_or(true);
+            if !answered {
+                emit(EventKind::Dismiss, None);
+            }
+            // Dropping the mounted prompt removes it and detaches its listeners.
+            let shown = with_app(|app| app.prompt.take()).flatten();
+            drop(shown);
+        }
     }
 }
 
-fn close() {
-    // Dropping the mounted prompt removes it and detaches its listeners.
-    let shown = with_app(|app| app.prompt.take()).flatten();
-    drop(shown);
+fn thank_you() {
+    with_app(|app| {
+        if let Some(shown) = &mut app.prompt {
+            let survey = &shown.config.surveys[shown.survey];
+            if let Some(view) = PromptView::new(&shown.config, survey, &shown.locale) {
+                shown.mounted.thank_you(view.thanks(), on_action);
+            }
+        }
+    });
 }
 
-/// What `touchpoint('on', ...)` callbacks receive.
-#[derive(Serialize)]
-struct HookPayload<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    survey: &'a str,
-    touchpoint: &'a str,
-    metric: &'a str,
-    score: Option<u8>,
-    comment: Option<&'a str>,
-}
-
-fn emit(kind: EventKind, score: Option<u8>, comment: Option<String>) {
+/// Sends one event about the prompt on screen and tells the page's hooks.
+/// A response carries the score's response id; its comment update reuses it.
+fn emit(kind: EventKind, comment: Option<String>) {
     let Some((event, collector, site, hooks)) = with_app(|app| {
         let shown = app.prompt.as_ref()?;
+        let survey = shown.config.surveys.get(shown.survey)?;
+        let (id, score) = match (&shown.response, kind) {
+            (Some((id, score)), EventKind::Response) => (id.clone(), Some(*score)),
+            _ => (visitor::random_id(), None),
+        };
         let event = Event {
-            id: visitor::random_id(),
+            id,
             kind,
-            survey: shown.survey.id.clone(),
-            touchpoint: shown.survey.touchpoint.clone(),
-            metric: shown.survey.metric,
-            scale: (shown.survey.metric == touchpoint_core::Metric::Ces)
-                .then(|| shown.survey.metric.top(shown.survey.scale)),
+            survey: survey.id.clone(),
+            touchpoint: survey.touchpoint.clone(),
+            metric: survey.metric,
+            scale: (survey.metric == Metric::Ces).then(|| survey.metric.top(survey.scale)),
             score,
             comment,
             visitor: app.visitor.clone(),
@@ -207,28 +237,28 @@ fn emit(kind: EventKind, score: Option<u8>, comment: Option<String>) {
         return;
     };
     call_hooks(&hooks, &event);
-    transport::send(&collector, &site, vec![event]);
+    transport::send(&collector, &site, &event);
 }
 
-/// Runs the page's callbacks; one that throws is reported, not propagated.
+/// Runs the page's callbacks with a plain object; one that throws is
+/// reported, not propagated into the widget.
 fn call_hooks(hooks: &[Function], event: &Event) {
     if hooks.is_empty() {
         return;
     }
-    let payload = HookPayload {
-        id: &event.id,
-        kind: event.kind.as_str(),
-        survey: &event.survey,
-        touchpoint: &event.touchpoint,
-        metric: event.metric.as_str(),
-        score: event.score,
-        comment: event.comment.as_deref(),
+    let payload = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&payload, &JsValue::from_str(k), &v);
     };
-    let Ok(value) = serde_wasm_bindgen::to_value(&payload) else {
-        return;
-    };
+    set("id", event.id.as_str().into());
+    set("type", event.kind.as_str().into());
+    set("survey", event.survey.as_str().into());
+    set("touchpoint", event.touchpoint.as_str().into());
+    set("metric", event.metric.as_str().into());
+    set("score", event.score.map_or(JsValue::NULL, |s| JsValue::from(s)));
+    set("comment", event.comment.as_deref().map_or(JsValue::NULL, JsValue::from_str));
     for f in hooks {
-        if f.call1(&JsValue::NULL, &value).is_err() {
+        if f.call1(&JsValue::NULL, &payload).is_err() {
             warn("a touchpoint('on', ...) callback threw an exception");
         }
     }

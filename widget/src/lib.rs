@@ -8,6 +8,7 @@
 
 mod api;
 mod app;
+mod config;
 mod dom;
 mod render;
 mod style;

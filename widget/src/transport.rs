@@ -4,19 +4,17 @@
 //! with `keepalive` so a request survives the page unloading right after
 //! (an order confirmation page often does).
 
-use touchpoint_core::event::{Batch, Event};
+use touchpoint_core::event::Event;
+use touchpoint_core::wire::batch_json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
 use crate::dom::{warn, window};
 
-/// Posts one batch; failures are reported as a console warning.
-pub fn send(collector: &str, site: &str, events: Vec<Event>) {
-    let batch = Batch { site: site.to_owned(), events };
-    let Ok(body) = serde_json::to_string(&batch) else {
-        return warn("could not encode an event");
-    };
+/// Posts one event; failures are reported as a console warning.
+pub fn send(collector: &str, site: &str, event: &Event) {
+    let body = batch_json(site, [event]);
     let mut url = String::from(collector);
     url.push_str("/v1/events");
     wasm_bindgen_futures::spawn_local(async move {
@@ -45,8 +43,9 @@ async fn post(url: &str, body: &str) -> Result<(), JsValue> {
     Err(text)
 }
 
-/// Fetches a URL's body as text; `Err` on network failure or non-2xx.
-pub async fn get_text(url: &str) -> Result<String, JsValue> {
+/// Fetches a URL's JSON body, parsed by the browser; `Err` on network
+/// failure, non-2xx or invalid JSON.
+pub async fn get_json(url: &str) -> Result<JsValue, JsValue> {
     let init = RequestInit::new();
     init.set_mode(RequestMode::Cors);
     init.set_credentials(RequestCredentials::Omit);
@@ -54,6 +53,5 @@ pub async fn get_text(url: &str) -> Result<String, JsValue> {
     if !response.ok() {
         return Err(JsValue::from_f64(f64::from(response.status())));
     }
-    let text = JsFuture::from(response.text()?).await?;
-    text.as_string().ok_or(JsValue::NULL)
+    JsFuture::from(response.json()?).await
 }
