@@ -79,10 +79,7 @@ pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at:
             e.url.as_str().into(),
             e.locale.as_str().into(),
         ];
-        statements.push(
-            db.prepare(INSERT_EVENT)
-            .bind(&values)?,
-        );
+        statements.push(db.prepare(INSERT_EVENT).bind(&values)?);
     }
     let results = db.batch(statements).await?;
     let mut inserted = 0;

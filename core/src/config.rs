@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, FieldError};
 use crate::flow::Band;
-use crate::theme::Theme;
 use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
 use crate::metric::{Metric, CES_SCALES};
+use crate::theme::Theme;
 use crate::validate::{is_id, is_locale};
 
 /// The configuration schema version this build understands.
@@ -236,7 +236,11 @@ impl Survey {
             check_texts(texts, &format!("{path}.thanks"), default_locale, errors);
         }
         if self.display != Display::Numbers && self.metric != Metric::Csat {
-            errors.push(FieldError::new(ErrorCode::InvalidValue, format!("{path}.display"), "stars and emoji are for CSAT"));
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                format!("{path}.display"),
+                "stars and emoji are for CSAT",
+            ));
         }
     }
 }

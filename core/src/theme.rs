@@ -98,7 +98,10 @@ impl Theme {
         };
         if let Some((brand, rgb)) = self.brand.as_deref().and_then(|b| parse_hex(b).map(|rgb| (b, rgb))) {
             var("brand", brand);
-            var("on-brand", if contrast(rgb, (255, 255, 255)) >= contrast(rgb, (17, 17, 17)) { "#fff" } else { "#111" });
+            var(
+                "on-brand",
+                if contrast(rgb, (255, 255, 255)) >= contrast(rgb, (17, 17, 17)) { "#fff" } else { "#111" },
+            );
         }
         for (name, value) in [("fg", &self.text), ("bg", &self.background)] {
             if let Some(v) = value.as_deref().filter(|v| parse_hex(v).is_some()) {

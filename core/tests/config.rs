@@ -81,6 +81,13 @@ fn theme_band_and_display_problems_are_reported() {
     let fields: Vec<String> = c.validate().unwrap_err().into_iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
-        ["theme.brand", "theme.font", "theme.radius", "theme.text", "surveys[0].follow_up_by_band.promoter", "surveys[1].display"]
+        [
+            "theme.brand",
+            "theme.font",
+            "theme.radius",
+            "theme.text",
+            "surveys[0].follow_up_by_band.promoter",
+            "surveys[1].display"
+        ]
     );
 }

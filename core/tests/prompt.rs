@@ -95,7 +95,21 @@ fn negotiation_maps_regions_and_scripts() {
 fn every_language_has_every_string() {
     assert!(LANGUAGES.len() >= 9);
     for ui in LANGUAGES {
-        for s in [ui.survey, ui.close, ui.next, ui.send, ui.skip, ui.thanks, ui.why, ui.nps_low, ui.nps_high, ui.csat_low, ui.csat_high, ui.ces_low, ui.ces_high] {
+        for s in [
+            ui.survey,
+            ui.close,
+            ui.next,
+            ui.send,
+            ui.skip,
+            ui.thanks,
+            ui.why,
+            ui.nps_low,
+            ui.nps_high,
+            ui.csat_low,
+            ui.csat_high,
+            ui.ces_low,
+            ui.ces_high,
+        ] {
             assert!(!s.trim().is_empty(), "{} has an empty string", ui.locale);
         }
     }

@@ -141,7 +141,8 @@ fn show(config: Rc<SiteConfig>, index: usize, explicit: bool) {
         return; // no text in the visitor's language, and the survey says skip
     };
     let mounted = render::mount(&view, &config.theme, on_action);
-    let shown = Shown { config: config.clone(), survey: index, locale: view.locale.to_owned(), response: None, mounted };
+    let shown =
+        Shown { config: config.clone(), survey: index, locale: view.locale.to_owned(), response: None, mounted };
     with_app(|app| {
         app.shown_this_page = true;
         app.prompt = Some(shown);
@@ -255,7 +256,7 @@ fn call_hooks(hooks: &[Function], event: &Event) {
     set("survey", event.survey.as_str().into());
     set("touchpoint", event.touchpoint.as_str().into());
     set("metric", event.metric.as_str().into());
-    set("score", event.score.map_or(JsValue::NULL, |s| JsValue::from(s)));
+    set("score", event.score.map_or(JsValue::NULL, JsValue::from));
     set("comment", event.comment.as_deref().map_or(JsValue::NULL, JsValue::from_str));
     for f in hooks {
         if f.call1(&JsValue::NULL, &payload).is_err() {

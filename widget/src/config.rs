@@ -66,10 +66,8 @@ fn survey(v: &JsValue) -> Option<Survey> {
         return None;
     };
     let by_band = get(v, "follow_up_by_band");
-    let follow_up_by_band = Band::of_metric(metric)
-        .iter()
-        .filter_map(|b| texts(&get(&by_band, b.as_str())).map(|t| (*b, t)))
-        .collect();
+    let follow_up_by_band =
+        Band::of_metric(metric).iter().filter_map(|b| texts(&get(&by_band, b.as_str())).map(|t| (*b, t))).collect();
     Some(Survey {
         id,
         metric,

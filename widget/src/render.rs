@@ -134,8 +134,16 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
         listeners.extend(focus_trap(&panel, &start, &end));
     }
     let return_focus = if modal { document().active_element().and_then(|e| e.dyn_into().ok()) } else { None };
-    let mut mounted =
-        Mounted { host, body, live, modal, return_focus, step_listeners: Vec::new(), _listeners: listeners, timers: Vec::new() };
+    let mut mounted = Mounted {
+        host,
+        body,
+        live,
+        modal,
+        return_focus,
+        step_listeners: Vec::new(),
+        _listeners: listeners,
+        timers: Vec::new(),
+    };
     mounted.score_step(view, on);
     let parent = document().document_element().expect_throw("a document has a root element");
     append(&parent, &mounted.host);
@@ -182,7 +190,14 @@ impl Mounted {
         append(&group, &ends);
         append(&form, &group);
         let actions = el("div", &[("class", "actions")]);
-        append(&actions, &text_el("button", &[("type", "submit"), ("class", "send"), ("part", "send"), ("disabled", "")], view.ui.send));
+        append(
+            &actions,
+            &text_el(
+                "button",
+                &[("type", "submit"), ("class", "send"), ("part", "send"), ("disabled", "")],
+                view.ui.send,
+            ),
+        );
         append(&form, &actions);
         let f: HtmlFormElement = cast(form.clone());
         let changed = EventListener::new(&form, "change", move |_| {
@@ -191,10 +206,14 @@ impl Mounted {
             }
         });
         let f: HtmlFormElement = cast(form.clone());
-        let submitted = on_submit(&form, move || {
-            let input = f.query_selector("input:checked").ok().flatten()?;
-            cast::<HtmlInputElement>(input).value().parse().ok().map(Action::Score)
-        }, on);
+        let submitted = on_submit(
+            &form,
+            move || {
+                let input = f.query_selector("input:checked").ok().flatten()?;
+                cast::<HtmlInputElement>(input).value().parse().ok().map(Action::Score)
+            },
+            on,
+        );
         self.replace_step(&form, vec![changed, submitted]);
     }
 
@@ -202,9 +221,15 @@ impl Mounted {
     pub fn follow_up(&mut self, question: &str, ui: &UiText, on: fn(Action)) {
         let had_focus = self.has_focus();
         let form = el("form", &[("class", "step"), ("novalidate", "")]);
-        append(&form, &text_el("label", &[("id", "tp-q"), ("for", "tp-why"), ("class", "q why"), ("part", "question")], question));
+        append(
+            &form,
+            &text_el("label", &[("id", "tp-q"), ("for", "tp-why"), ("class", "q why"), ("part", "question")], question),
+        );
         let max = number_usize(MAX_COMMENT_CHARS);
-        let area = el("textarea", &[("id", "tp-why"), ("part", "comment"), ("rows", "3"), ("maxlength", &max), ("aria-describedby", "tp-d")]);
+        let area = el(
+            "textarea",
+            &[("id", "tp-why"), ("part", "comment"), ("rows", "3"), ("maxlength", &max), ("aria-describedby", "tp-d")],
+        );
         append(&form, &area);
         append(&form, &el("span", &[("id", "tp-d"), ("hidden", "")]));
         let actions = el("div", &[("class", "actions")]);
@@ -214,10 +239,14 @@ impl Mounted {
         append(&form, &actions);
         let skipped = EventListener::new(&skip, "click", move |_| later(on, Action::Skip));
         let area_el: HtmlTextAreaElement = cast(area.clone());
-        let submitted = on_submit(&form, move || {
-            let text = area_el.value().trim().to_owned();
-            Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) })
-        }, on);
+        let submitted = on_submit(
+            &form,
+            move || {
+                let text = area_el.value().trim().to_owned();
+                Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) })
+            },
+            on,
+        );
         self.replace_step(&form, vec![skipped, submitted]);
         keep_above_keyboard(&area, &mut self.step_listeners);
         if had_focus || self.modal {
@@ -228,7 +257,11 @@ impl Mounted {
     /// Replaces the prompt with the thank-you note, which closes itself.
     pub fn thank_you(&mut self, text: &str, on: fn(Action)) {
         let had_focus = self.has_focus();
-        let note = text_el("p", &[("id", "tp-q"), ("class", "thanks"), ("role", "status"), ("tabindex", "-1"), ("part", "thanks")], text);
+        let note = text_el(
+            "p",
+            &[("id", "tp-q"), ("class", "thanks"), ("role", "status"), ("tabindex", "-1"), ("part", "thanks")],
+            text,
+        );
         self.replace_step(&note, Vec::new());
         append(&self.body, &el("span", &[("id", "tp-d"), ("hidden", "")]));
         if had_focus || self.modal {

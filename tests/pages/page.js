@@ -1,0 +1,3 @@
+document.getElementById("open-modal").addEventListener("click", function () {
+  touchpoint("show", "nps");
+});
