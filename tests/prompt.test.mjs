@@ -117,6 +117,7 @@ describe("every metric x desktop/phone x light/dark x ltr/rtl", () => {
             const choice = radios.nth(points - 2);
             if (phone) await choice.tap();
             else await choice.click();
+            await page.screenshot({ path: join(SHOTS, `${id}-${device}-${scheme}-${lang}.png`) });
             const send = dialog.getByRole("button", { name: lang === "ar" ? "إرسال" : "Send" });
             if (phone) await send.tap();
             else await send.click();
@@ -127,7 +128,6 @@ describe("every metric x desktop/phone x light/dark x ltr/rtl", () => {
             await (phone ? send.tap() : send.click());
             await page.getByRole("status").waitFor();
             await axe(page, "thank-you");
-            if (lang === "en") await page.screenshot({ path: join(SHOTS, `${id}-${device}-${scheme}.png`) });
             const [stored] = await eventually(async () => {
               const rs = await responsesOf(visitor);
               return rs.length && rs[0].comment && rs;

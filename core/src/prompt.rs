@@ -74,16 +74,25 @@ impl<'a> PromptView<'a> {
         label
     }
 
-    /// What a point shows: its number, a star, or a face.
+    /// The text a point shows: its number, a star, or nothing for faces
+    /// (drawn from [`PromptView::face_mouth`], so no emoji font is needed).
     pub fn point_face(&self, score: u8) -> String {
         match self.display {
             Display::Numbers => number(score),
             Display::Stars => "\u{2605}".into(),
-            Display::Emoji => ["\u{1F620}", "\u{1F641}", "\u{1F610}", "\u{1F642}", "\u{1F600}"]
-                .get(usize::from(score.saturating_sub(1)))
-                .copied()
-                .unwrap_or("")
-                .into(),
+            Display::Emoji => String::new(),
+        }
+    }
+
+    /// The SVG path of a face's mouth for a CSAT score in a 24x24 box: from
+    /// a deep frown (1) through a flat line (3) to a broad smile (5).
+    pub fn face_mouth(score: u8) -> &'static str {
+        match score {
+            0 | 1 => "M7 17Q12 11 17 17",
+            2 => "M7 16Q12 13 17 16",
+            3 => "M7 15H17",
+            4 => "M7 14Q12 18 17 14",
+            _ => "M6 13Q12 21 18 13",
         }
     }
 

@@ -180,7 +180,11 @@ impl Mounted {
                 &[("type", "radio"), ("name", "score"), ("value", &value), ("aria-label", &view.point_label(score))],
             );
             append(&label, &input);
-            append(&label, &text_el("span", &[("aria-hidden", "true")], &view.point_face(score)));
+            let face = text_el("span", &[("aria-hidden", "true")], &view.point_face(score));
+            if view.display == Display::Emoji {
+                append(&face, &face_svg(score));
+            }
+            append(&label, &face);
             append(&scale, &label);
         }
         append(&group, &scale);
@@ -286,6 +290,24 @@ impl Mounted {
             let _ = e.focus();
         }
     }
+}
+
+/// A face drawn in SVG (the visitor's fonts may have no emoji).
+fn face_svg(score: u8) -> Element {
+    const SVG: &str = "http://www.w3.org/2000/svg";
+    let make = |tag: &str, attrs: &[(&str, &str)]| {
+        let e = document().create_element_ns(Some(SVG), tag).expect_throw("SVG element");
+        for (k, v) in attrs {
+            let _ = e.set_attribute(k, v);
+        }
+        e
+    };
+    let svg = make("svg", &[("viewBox", "0 0 24 24"), ("width", "30"), ("height", "30"), ("class", "face")]);
+    append(&svg, &make("circle", &[("cx", "12"), ("cy", "12"), ("r", "10.5")]));
+    append(&svg, &make("circle", &[("cx", "8.5"), ("cy", "9.5"), ("r", "1.3"), ("class", "eye")]));
+    append(&svg, &make("circle", &[("cx", "15.5"), ("cy", "9.5"), ("r", "1.3"), ("class", "eye")]));
+    append(&svg, &make("path", &[("d", PromptView::face_mouth(score))]));
+    svg
 }
 
 fn on_submit(form: &Element, read: impl Fn() -> Option<Action> + 'static, on: fn(Action)) -> EventListener {

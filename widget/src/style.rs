@@ -25,13 +25,16 @@ legend.q{float:left;width:100%}
 .scale{clear:both;display:grid;gap:4px;grid-template-columns:repeat(5,1fr)}
 .scale[data-points="7"]{grid-template-columns:repeat(7,1fr)}
 .scale[data-points="11"]{grid-template-columns:repeat(11,1fr)}
-.pt{position:relative;display:flex}
+.pt{position:relative;display:flex;-webkit-tap-highlight-color:transparent}
+button{-webkit-tap-highlight-color:transparent}
 .pt input{position:absolute;opacity:0;inset:0;width:100%;height:100%;margin:0;cursor:pointer}
 .pt span{flex:1;display:flex;align-items:center;justify-content:center;min-height:40px;border:1px solid var(--_muted);
 border-radius:6px;font-size:15px}
 .pt input:checked+span{background:var(--_brand);border-color:var(--_brand);color:var(--_on-brand)}
 .pt input:focus-visible+span{outline:3px solid var(--_brand);outline-offset:2px}
 .stars .pt span,.emoji .pt span{font-size:26px;border-color:transparent}
+.face{fill:none;stroke:currentColor;stroke-width:1.6;stroke-linecap:round}.face .eye{fill:currentColor;stroke:none}
+.emoji .pt span{color:var(--_muted)}.emoji .pt input:checked+span{color:var(--_brand)}
 .stars .pt span{color:var(--_muted)}
 .stars .pt:has(~ .pt input:checked) span,.stars .pt input:checked+span{color:var(--_brand);background:none}
 .emoji .pt input:checked+span{background:none;border:2px solid var(--_brand)}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Size benchmark: bytes a visitor downloads before the first prompt is on
+# screen (loader + JS glue + wasm + config response), gzip -9, next to
+# posthog-js's array.js + surveys.js from its npm package, same run.
+# Run after scripts/build.sh (make test or make demo builds).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+POSTHOG_VERSION="${POSTHOG_VERSION:-1.449.2}"
+widget="$ROOT/dist/assets/widget"
+[ -f "$widget/touchpoint_widget_bg.wasm" ] || bash scripts/build.sh
+
+gz() { gzip -9c "$1" | wc -c; }
+row() { printf '%-44s %9d %9d\n' "$1" "$(wc -c <"$2")" "$(gz "$2")"; }
+
+bench="$ROOT/target/bench"
+mkdir -p "$bench"
+# The config response the demo site's widget receives (public view: no origins).
+node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));delete c.origins;process.stdout.write(JSON.stringify(c))' \
+  www/demo-config.json >"$bench/config.json"
+
+printf '%-44s %9s %9s\n' "Touchpoint (this build)" "bytes" "gzip -9"
+total=0
+for f in "$widget/loader.js" "$widget/touchpoint_widget.js" "$widget/touchpoint_widget_bg.wasm" "$bench/config.json"; do
+  row "  $(basename "$f")" "$f"
+  total=$((total + $(gz "$f")))
+done
+printf '%-44s %9s %9d\n' "  total before the first prompt" "" "$total"
+
+posthog="$bench/posthog-js-$POSTHOG_VERSION"
+if [ ! -f "$posthog/package/dist/surveys.js" ]; then
+  mkdir -p "$posthog"
+  (cd "$posthog" && npm pack --silent "posthog-js@$POSTHOG_VERSION" >/dev/null && tar xzf posthog-js-*.tgz)
+fi
+printf '%-44s\n' "posthog-js $POSTHOG_VERSION (npm package)"
+ptotal=0
+for f in "$posthog/package/dist/array.js" "$posthog/package/dist/surveys.js"; do
+  row "  $(basename "$f")" "$f"
+  ptotal=$((ptotal + $(gz "$f")))
+done
+printf '%-44s %9s %9d\n' "  total" "" "$ptotal"
+echo "touchpoint: $total B gzip; posthog-js: $ptotal B gzip; budget 30720 B (aim 20480 B)"
