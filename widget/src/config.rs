@@ -66,8 +66,13 @@ fn survey(v: &JsValue) -> Option<Survey> {
         return None;
     };
     let by_band = get(v, "follow_up_by_band");
-    let follow_up_by_band =
-        Band::of_metric(metric).iter().filter_map(|b| texts(&get(&by_band, b.as_str())).map(|t| (*b, t))).collect();
+    // Inserted one by one: collecting into a BTreeMap pulls in a sort.
+    let mut follow_up_by_band = BTreeMap::new();
+    for band in Band::of_metric(metric) {
+        if let Some(t) = texts(&get(&by_band, band.as_str())) {
+            follow_up_by_band.insert(*band, t);
+        }
+    }
     Some(Survey {
         id,
         metric,

@@ -17,6 +17,13 @@ mod visitor;
 
 use wasm_bindgen::prelude::*;
 
+// A ~1 KB free-list allocator instead of dlmalloc (~7 KB): the widget makes
+// few, small allocations. Sound because this wasm has no threads.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 /// Boots the widget for `site`, posting to `collector` (an origin, or a path
 /// prefix on the site's own domain), then runs the commands queued so far.
 #[wasm_bindgen]
