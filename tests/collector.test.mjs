@@ -44,13 +44,13 @@ describe("POST /v1/events", () => {
     const batch = { site: SITE, events: [event(), event({ type: "impression", score: null, comment: null })] };
     const first = await post(batch);
     assert.equal(first.status, 202);
-    assert.deepEqual(await first.json(), { accepted: 2, duplicates: 0 });
+    assert.deepEqual(await first.json(), { accepted: 2, duplicates: 0, rejected: [] });
     assert.equal(first.headers.get("access-control-allow-origin"), ORIGIN);
     assert.match(first.headers.get("vary") ?? "", /Origin/);
 
     const replay = await post(batch);
     assert.equal(replay.status, 202);
-    assert.deepEqual(await replay.json(), { accepted: 0, duplicates: 2 });
+    assert.deepEqual(await replay.json(), { accepted: 0, duplicates: 2, rejected: [] });
 
     const stored = (await exportEvents(collector, SITE)).filter((e) => batch.events.some((b) => b.id === e.id));
     assert.equal(stored.length, 2);
@@ -58,6 +58,15 @@ describe("POST /v1/events", () => {
     assert.equal(response.score, 9);
     assert.equal(response.comment, "fast delivery");
     assert.ok(response.received_at >= response.ts - 60_000, "server timestamp is recorded");
+  });
+
+  test("replay storm: the same batch 100 times at once is stored once", async () => {
+    const batch = { site: SITE, events: [event(), event({ type: "dismiss", score: null, comment: null })] };
+    const answers = await Promise.all(Array.from({ length: 100 }, () => post(batch).then((r) => r.json())));
+    assert.equal(answers.reduce((n, a) => n + a.accepted, 0), 2, "exactly two rows were written in total");
+    assert.equal(answers.reduce((n, a) => n + a.duplicates, 0), 198);
+    const stored = (await exportEvents(collector, SITE)).filter((e) => batch.events.some((b) => b.id === e.id));
+    assert.equal(stored.length, 2);
   });
 
   test("a text/plain beacon body is accepted like JSON", async () => {
@@ -70,7 +79,7 @@ describe("POST /v1/events", () => {
   test("the same id twice in one batch is stored once", async () => {
     const e = event();
     const res = await post({ site: SITE, events: [e, e] });
-    assert.deepEqual(await res.json(), { accepted: 1, duplicates: 1 });
+    assert.deepEqual(await res.json(), { accepted: 1, duplicates: 1, rejected: [] });
   });
 
   const invalid = [
@@ -86,7 +95,7 @@ describe("POST /v1/events", () => {
     ["oversize comment", () => ({ site: SITE, events: [event({ comment: "x".repeat(2001) })] }), 400, "too_long", "events[0].comment"],
     ["unknown survey", () => ({ site: SITE, events: [event({ survey: "other" })] }), 400, "unknown_survey", "events[0].survey"],
     ["score as a string", () => ({ site: SITE, events: [event({ score: "9" })] }), 400, "invalid_type", "events[0].score"],
-    ["one bad event among good ones", () => ({ site: SITE, events: [event(), event({ score: -3 })] }), 400, "out_of_range", "events[1].score"],
+    ["every event bad", () => ({ site: SITE, events: [event({ score: 12 }), event({ score: -3 })] }), 400, "out_of_range", "events[0].score"],
   ];
   for (const [name, body, status, code, field] of invalid) {
     test(`refused: ${name} -> ${status} ${code} naming ${field}, nothing stored`, async () => {
@@ -100,6 +109,30 @@ describe("POST /v1/events", () => {
       assert.equal((await exportEvents(collector, SITE)).length, before);
     });
   }
+
+  test("one bad event among good ones: the good ones are stored, the bad one listed", async () => {
+    const good = [event(), event()];
+    const res = await post({ site: SITE, events: [good[0], event({ score: -3 }), good[1]] });
+    assert.equal(res.status, 202);
+    const body = await res.json();
+    assert.equal(body.accepted, 2);
+    assert.deepEqual(body.rejected.map((r) => [r.index, r.code, r.field]), [[1, "out_of_range", "events[1].score"]]);
+    const stored = await exportEvents(collector, SITE);
+    assert.ok(good.every((g) => stored.some((s) => s.id === g.id)));
+  });
+
+  test("a later comment updates the same response once; replays change nothing", async () => {
+    const score = event({ comment: null });
+    assert.equal((await (await post({ site: SITE, events: [score] })).json()).accepted, 1);
+    const update = { ...score, comment: "Because of the fast delivery" };
+    assert.deepEqual(await (await post({ site: SITE, events: [update] })).json(), { accepted: 1, duplicates: 0, rejected: [] });
+    assert.deepEqual(await (await post({ site: SITE, events: [update] })).json(), { accepted: 0, duplicates: 1, rejected: [] });
+    const forged = { ...update, visitor: "someone-else-123", comment: "overwritten" };
+    assert.equal((await (await post({ site: SITE, events: [forged] })).json()).accepted, 0, "another visitor cannot overwrite");
+    const rows = (await exportEvents(collector, SITE)).filter((e) => e.id === score.id);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].comment, "Because of the fast delivery");
+  });
 
   test("malformed JSON -> 400 invalid_json", async () => {
     const res = await post("{not json", { raw: true });

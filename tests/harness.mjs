@@ -24,44 +24,69 @@ export async function freePort() {
   return port;
 }
 
-/** Starts the collector with an empty local D1; `stop()` ends it by PID. */
+/**
+ * Starts the collector with an empty local D1. `stop()` ends it by PID and
+ * deletes its data; `pause()` ends it but keeps port and data, and
+ * `resume()` starts it again on both (an outage).
+ */
 export async function startCollector() {
   const persist = await mkdtemp(join(tmpdir(), "touchpoint-d1-"));
   const token = "test-admin-" + Math.random().toString(36).slice(2);
   const port = await freePort();
   const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" };
   await run(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: COLLECTOR_DIR, env });
-  const child = spawn(
-    WRANGLER,
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`,
-      "--show-interactive-dev-session=false", "--log-level", "warn"],
-    { cwd: COLLECTOR_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error("wrangler dev exited:\n" + output);
-    try {
-      if ((await fetch(url + "/healthz")).ok) break;
-    } catch {}
-    if (Date.now() > deadline) {
-      process.kill(-child.pid, "SIGKILL");
-      throw new Error("wrangler dev did not answer within 60 s:\n" + output);
+  let child = null;
+  let output = "";
+  async function launch() {
+    child = spawn(
+      WRANGLER,
+      ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`,
+        "--show-interactive-dev-session=false", "--log-level", "warn"],
+      { cwd: COLLECTOR_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error("wrangler dev exited:\n" + output);
+      try {
+        if ((await fetch(url + "/healthz")).ok) return;
+      } catch {}
+      if (Date.now() > deadline) {
+        process.kill(-child.pid, "SIGKILL");
+        throw new Error("wrangler dev did not answer within 60 s:\n" + output);
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
-    await new Promise((r) => setTimeout(r, 250));
   }
+  async function halt() {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    try {
+      process.kill(-c.pid, "SIGTERM");
+    } catch {}
+    await exited;
+    // Wait until the port is really closed.
+    for (let i = 0; i < 40; i++) {
+      try {
+        await fetch(url + "/healthz");
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await launch();
   return {
     url,
     token,
     output: () => output,
+    pause: halt,
+    resume: launch,
     async stop() {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      await halt();
       await rm(persist, { recursive: true, force: true });
     },
   };

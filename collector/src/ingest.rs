@@ -51,18 +51,21 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
             Err(e) => rejected.push((index, e)),
         }
     }
-    if let Some((_, first)) = rejected.first() {
-        let list: Vec<_> = rejected
-            .iter()
-            .map(|(i, e)| json!({"index": i, "code": e.code.as_str(), "field": e.field, "message": e.message}))
-            .collect();
-        let mut error = ApiError::from(first.clone());
-        error.details = Some(json!({ "rejected": list }));
-        return Err(error);
+    let list: Vec<_> = rejected
+        .iter()
+        .map(|(i, e)| json!({"index": i, "code": e.code.as_str(), "field": e.field, "message": e.message}))
+        .collect();
+    // Nothing valid: a 400 naming the first problem (and listing all).
+    if events.is_empty() {
+        let first = rejected.into_iter().next().map(|(_, e)| ApiError::from(e)).unwrap_or_else(ApiError::internal);
+        return Err(ApiError { details: Some(json!({ "rejected": list })), ..first });
     }
+    // Otherwise the valid events are stored and the bad ones listed: one
+    // bad event never costs the good ones.
     let received_at = Date::now().as_millis();
     let inserted = store::insert_events(env, &envelope.site, &events, received_at).await?;
-    let mut response = json(&json!({"accepted": inserted, "duplicates": events.len() - inserted}), 202)?;
+    let body = json!({"accepted": inserted, "duplicates": events.len() - inserted, "rejected": list});
+    let mut response = json(&body, 202)?;
     cors(&mut response, origin, true);
     Ok(response)
 }

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod i18n;
 pub mod limits;
 pub mod metric;
+pub mod outbox;
 pub mod prompt;
 pub mod stats;
 pub mod theme;

@@ -15,7 +15,7 @@ use wasm_bindgen::JsValue;
 use crate::api::{Command, Hook};
 use crate::dom::{document, now_ms, warn, window};
 use crate::render::{self, Action, Mounted};
-use crate::{config, transport, visitor};
+use crate::{config, outbox, transport, visitor};
 
 struct App {
     site: String,
@@ -68,6 +68,7 @@ pub fn start(site: String, collector: String) {
             shown_this_page: false,
         })
     });
+    with_app(|app| outbox::init(&app.site, &app.collector));
     wasm_bindgen_futures::spawn_local(async move {
         match transport::get_json(&url).await.map(|v| config::read(&v)) {
             Ok(Some(config)) => loaded(config),
@@ -205,7 +206,7 @@ fn thank_you() {
 /// Sends one event about the prompt on screen and tells the page's hooks.
 /// A response carries the score's response id; its comment update reuses it.
 fn emit(kind: EventKind, comment: Option<String>) {
-    let Some((event, collector, site, hooks)) = with_app(|app| {
+    let Some((event, hooks)) = with_app(|app| {
         let shown = app.prompt.as_ref()?;
         let survey = shown.config.surveys.get(shown.survey)?;
         let (id, score) = match (&shown.response, kind) {
@@ -232,13 +233,13 @@ fn emit(kind: EventKind, comment: Option<String>) {
             EventKind::Dismiss => Hook::Dismiss,
         };
         let hooks: Vec<Function> = app.hooks.iter().filter(|(h, _)| *h == hook).map(|(_, f)| f.clone()).collect();
-        Some((event, app.collector.clone(), app.site.clone(), hooks))
+        Some((event, hooks))
     })
     .flatten() else {
         return;
     };
     call_hooks(&hooks, &event);
-    transport::send(&collector, &site, &event);
+    outbox::enqueue(event);
 }
 
 /// Runs the page's callbacks with a plain object; one that throws is

@@ -10,6 +10,7 @@ mod api;
 mod app;
 mod config;
 mod dom;
+mod outbox;
 mod render;
 mod style;
 mod transport;

@@ -1,46 +1,52 @@
-//! Sending events to the collector's `POST /v1/events`.
+//! HTTP to the collector: the config fetch and batch posts.
 //!
-//! The body is JSON sent as `text/plain`, so no CORS preflight is needed,
-//! with `keepalive` so a request survives the page unloading right after
-//! (an order confirmation page often does).
+//! Batches are JSON sent as `text/plain` (no CORS preflight) with
+//! `keepalive`, so a request survives the page unloading right after.
 
-use touchpoint_core::event::Event;
-use touchpoint_core::wire::batch_json;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
-use crate::dom::{warn, window};
+use crate::dom::window;
 
-/// Posts one event; failures are reported as a console warning.
-pub fn send(collector: &str, site: &str, event: &Event) {
-    let body = batch_json(site, [event]);
-    let mut url = String::from(collector);
-    url.push_str("/v1/events");
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = post(&url, &body).await {
-            let mut m = String::from("sending an event failed: ");
-            m.push_str(&e.as_string().unwrap_or_else(|| "network error".into()));
-            warn(&m);
-        }
-    });
+/// What the collector said about a batch (`status: None`: no answer).
+pub struct Answer {
+    pub status: Option<u16>,
+    pub retry_after_s: Option<u32>,
+    /// `rejected[].index` of the body.
+    pub rejected: Vec<usize>,
+    /// The body's error message, for the console.
+    pub error: Option<String>,
 }
 
-async fn post(url: &str, body: &str) -> Result<(), JsValue> {
+pub async fn post(url: &str, body: &str) -> Answer {
+    let mut answer = Answer { status: None, retry_after_s: None, rejected: Vec::new(), error: None };
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_mode(RequestMode::Cors);
     init.set_credentials(RequestCredentials::Omit);
     // web-sys has no setter for `keepalive` yet.
-    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
     init.set_body(&JsValue::from_str(body));
-    let response: Response = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await?.dyn_into()?;
-    if response.ok() {
-        return Ok(());
+    let Ok(response) = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await else {
+        return answer;
+    };
+    let response: Response = response.unchecked_into();
+    answer.status = Some(response.status());
+    answer.retry_after_s = response.headers().get("Retry-After").ok().flatten().and_then(|v| v.trim().parse().ok());
+    let json = match response.json() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
+        Err(_) => JsValue::NULL,
+    };
+    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let error = get(&json, "error");
+    let rejected = if error.is_object() { get(&error, "rejected") } else { get(&json, "rejected") };
+    if let Ok(list) = rejected.dyn_into::<Array>() {
+        answer.rejected = list.iter().filter_map(|r| get(&r, "index").as_f64()).map(|i| i as usize).collect();
     }
-    // The collector names the refused field in {"error":{...}}.
-    let text = JsFuture::from(response.text()?).await?;
-    Err(text)
+    answer.error = get(&error, "message").as_string();
+    answer
 }
 
 /// Fetches a URL's JSON body, parsed by the browser; `Err` on network

@@ -1,0 +1,94 @@
+// Delivery you can trust, in headless Chromium against the real collector:
+// answers given while the collector is down (including one given right
+// before leaving the page) are kept in the outbox and stored exactly once,
+// with their comments, when it is back.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+
+const SITE = "delivery";
+let collector, site, browser;
+
+before(async () => {
+  collector = await startCollector();
+  site = await startSite({ root: join(ROOT, "tests", "pages"), collector, site: SITE });
+  const survey = (id, event) => ({ id, metric: "nps", touchpoint: id, trigger: { event },
+    question: { en: `Question ${id}?` }, follow_up: { en: "Why?" } });
+  await putSite(collector, SITE, { version: 1, origins: [site.origin],
+    surveys: [survey("one", "open_one"), survey("two", "open_two"), survey("three", "open_three")] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+  await collector?.stop();
+});
+
+async function answer(page, event, score, comment) {
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await page.evaluate((e) => window.touchpoint("event", e), event);
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.locator(`input[value="${score}"]`).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await dialog.getByRole("textbox").fill(comment);
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("status").waitFor();
+}
+
+const outbox = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || "[]"), `touchpoint:v1:outbox:${SITE}`);
+
+test("collector down: three answers on three pages survive and are stored exactly once", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // A first visit while the collector is up caches the widget and config.
+  await page.goto(`${site.url}/widget.html`);
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await page.waitForTimeout(500);
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+
+  await collector.pause();
+  await page.reload();
+  await answer(page, "open_one", 9, "first page");
+  await page.goto(`${site.url}/widget.html?page=2`);
+  await answer(page, "open_two", 4, "second page");
+  await page.goto(`${site.url}/widget.html?page=3`);
+  await answer(page, "open_three", 10, "answered right before leaving");
+  await page.goto(`${site.url}/prompt.html`); // leave at once
+  const queued = await outbox(page);
+  assert.deepEqual(queued.filter((e) => e.type === "response").map((e) => [e.survey, e.score, e.comment]).sort(), [
+    ["one", 9, "first page"], ["three", 10, "answered right before leaving"], ["two", 4, "second page"]]);
+  assert.equal(await exportEvents(collector, SITE).catch(() => null), null,
+    "the collector really is down");
+
+  await collector.resume();
+  await page.goto(`${site.url}/widget.html?page=4`); // the next page resends
+  const responses = await eventually(async () => {
+    const rs = (await exportEvents(collector, SITE)).filter((e) => e.visitor === visitor && e.type === "response");
+    return rs.length === 3 && rs.every((r) => r.comment) && rs;
+  }, 30_000);
+  assert.ok(responses, "all three answers arrived");
+  assert.deepEqual(responses.map((r) => [r.survey, r.score, r.comment]).sort(), [
+    ["one", 9, "first page"], ["three", 10, "answered right before leaving"], ["two", 4, "second page"]]);
+  const all = await exportEvents(collector, SITE);
+  assert.equal(new Set(all.map((e) => e.id)).size, all.length, "nothing stored twice");
+  assert.equal(all.filter((e) => e.type === "impression" && e.visitor === visitor).length, 3);
+  await eventually(async () => (await outbox(page)).length === 0, 10_000);
+  assert.deepEqual(await outbox(page), [], "the outbox is empty once delivered");
+  await context.close();
+});
+
+test("a corrupt outbox in storage is replaced, not crashed on", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${site.url}/widget.html`);
+  await page.evaluate((k) => localStorage.setItem(k, "{not json"), `touchpoint:v1:outbox:${SITE}`);
+  await page.reload();
+  await answer(page, "open_one", 7, "after corruption");
+  await eventually(async () => (await outbox(page)).length === 0, 10_000);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

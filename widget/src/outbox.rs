@@ -1,0 +1,222 @@
+//! The persistent outbox: every event is written to localStorage before it
+//! is sent, sent in batches, retried with backoff (honouring `Retry-After`),
+//! resent from the next page of the site after a reload or navigation, and
+//! beaconed when the page is hidden or left. Event ids never change, so the
+//! collector's de-duplication turns at-least-once delivery into
+//! exactly-once storage. The policy (bounds, batches, timing, what an answer
+//! means) is `touchpoint_core::outbox`; this module is the browser edge.
+
+use std::cell::RefCell;
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Timeout;
+use js_sys::{Array, Reflect, JSON};
+use touchpoint_core::event::{Event, EventKind};
+use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
+use touchpoint_core::{wire, Metric};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::VisibilityState;
+
+use crate::dom::{document, warn, window};
+use crate::transport;
+
+struct Sender {
+    site: String,
+    url: String,
+    key: String,
+    /// Used when localStorage is unavailable (private mode, quota).
+    memory: Outbox,
+    attempt: u32,
+    in_flight: bool,
+    timer: Option<Timeout>,
+    _listeners: [EventListener; 2],
+}
+
+thread_local! {
+    static SENDER: RefCell<Option<Sender>> = const { RefCell::new(None) };
+}
+
+/// Starts the outbox for a site and sends whatever earlier pages left.
+pub fn init(site: &str, collector: &str) {
+    let mut url = String::from(collector);
+    url.push_str("/v1/events");
+    let mut key = String::from("touchpoint:v1:outbox:");
+    key.push_str(site);
+    let listeners = [
+        EventListener::new(&window(), "pagehide", |_| beacon()),
+        EventListener::new(&document(), "visibilitychange", |_| {
+            if document().visibility_state() == VisibilityState::Hidden {
+                beacon();
+            }
+        }),
+    ];
+    SENDER.with(|s| {
+        *s.borrow_mut() = Some(Sender {
+            site: site.to_owned(),
+            url,
+            key,
+            memory: Outbox::default(),
+            attempt: 0,
+            in_flight: false,
+            timer: None,
+            _listeners: listeners,
+        })
+    });
+    flush();
+}
+
+/// Queues one event durably, then tries to send.
+pub fn enqueue(event: Event) {
+    update(|o| o.push(event));
+    flush();
+}
+
+/// Applies `f` to the stored outbox: read fresh (another tab may have
+/// written), change, write back, all within one task.
+fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
+    SENDER.with(|s| {
+        let mut guard = s.borrow_mut();
+        let sender = guard.as_mut()?;
+        let storage = window().local_storage().ok().flatten();
+        let mut outbox = match storage.as_ref().and_then(|st| st.get_item(&sender.key).ok()) {
+            Some(stored) => read(stored.as_deref()),
+            None => std::mem::take(&mut sender.memory),
+        };
+        let result = f(&mut outbox);
+        let saved = storage.is_some_and(|st| st.set_item(&sender.key, &write(&outbox)).is_ok());
+        if !saved {
+            sender.memory = outbox;
+        }
+        Some(result)
+    })
+}
+
+fn flush() {
+    let Some((site, url)) = SENDER.with(|s| {
+        let mut guard = s.borrow_mut();
+        let sender = guard.as_mut().filter(|s| !s.in_flight && s.timer.is_none())?;
+        sender.in_flight = true;
+        Some((sender.site.clone(), sender.url.clone()))
+    }) else {
+        return;
+    };
+    let batch: Vec<Event> = update(|o| {
+        let ids = o.next_batch(&site);
+        o.select(&ids).cloned().collect()
+    })
+    .unwrap_or_default();
+    if batch.is_empty() {
+        SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.in_flight = false));
+        return;
+    }
+    let body = wire::batch_json(&site, &batch);
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = transport::post(&url, &body).await;
+        let outcome = classify(answer.status, answer.rejected, answer.retry_after_s);
+        settle(outcome, &batch, answer.error.as_deref());
+    });
+}
+
+fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
+    let retry = match outcome {
+        Outcome::Delivered { rejected } => {
+            for i in rejected {
+                if let Some(e) = batch.get(i) {
+                    let mut m = String::from("the collector refused an event and it was dropped: ");
+                    m.push_str(error.unwrap_or(e.id.as_str()));
+                    warn(&m);
+                }
+            }
+            update(|o| o.remove(batch));
+            None
+        }
+        Outcome::Refused => {
+            let mut m = String::from("the collector refused a batch of events for good; they were dropped: ");
+            m.push_str(error.unwrap_or(""));
+            warn(&m);
+            update(|o| o.remove(batch));
+            None
+        }
+        Outcome::Retry { after_ms } => Some(after_ms),
+    };
+    let again = SENDER.with(|s| {
+        let mut guard = s.borrow_mut();
+        let sender = guard.as_mut()?;
+        sender.in_flight = false;
+        match retry {
+            None => {
+                sender.attempt = 0;
+                Some(true)
+            }
+            Some(after_ms) => {
+                let delay = backoff_ms(sender.attempt, after_ms, js_sys::Math::random());
+                sender.attempt = sender.attempt.saturating_add(1);
+                sender.timer = Some(Timeout::new(delay, || {
+                    SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
+                    flush();
+                }));
+                Some(false)
+            }
+        }
+    });
+    if again == Some(true) {
+        flush();
+    }
+}
+
+/// The page is going away: hand the next batch to `sendBeacon`, which the
+/// browser delivers after the page is gone. The events stay in the outbox
+/// until a later fetch confirms them; a duplicate is harmless.
+fn beacon() {
+    let Some((site, url)) = SENDER.with(|s| s.borrow().as_ref().map(|s| (s.site.clone(), s.url.clone()))) else {
+        return;
+    };
+    let batch: Vec<Event> = update(|o| {
+        let ids = o.next_batch(&site);
+        o.select(&ids).cloned().collect()
+    })
+    .unwrap_or_default();
+    if !batch.is_empty() {
+        let _ = window().navigator().send_beacon_with_opt_str(&url, Some(&wire::batch_json(&site, &batch)));
+    }
+}
+
+fn write(outbox: &Outbox) -> String {
+    let mut out = String::from("[");
+    for (i, e) in outbox.events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        wire::event(&mut out, e);
+    }
+    out.push(']');
+    out
+}
+
+/// The stored outbox; anything unreadable (old format, corruption) is
+/// dropped entry by entry rather than failing the whole page.
+fn read(stored: Option<&str>) -> Outbox {
+    let parsed = stored.and_then(|s| JSON::parse(s).ok()).and_then(|v| v.dyn_into::<Array>().ok());
+    let events = parsed.map(|a| a.iter().filter_map(|v| event(&v)).collect()).unwrap_or_default();
+    Outbox { events }
+}
+
+fn event(v: &JsValue) -> Option<Event> {
+    let get = |k: &str| Reflect::get(v, &JsValue::from_str(k)).ok();
+    let s = |k: &str| get(k).and_then(|x| x.as_string());
+    let n = |k: &str| get(k).and_then(|x| x.as_f64()).filter(|n| *n >= 0.0);
+    Some(Event {
+        id: s("id")?,
+        kind: EventKind::parse(&s("type")?)?,
+        survey: s("survey")?,
+        touchpoint: s("touchpoint")?,
+        metric: Metric::parse(&s("metric")?)?,
+        scale: n("scale").map(|x| x as u8),
+        score: n("score").map(|x| x as u8),
+        comment: s("comment"),
+        visitor: s("visitor")?,
+        ts: n("ts")? as u64,
+        url: s("url")?,
+        locale: s("locale")?,
+    })
+}
