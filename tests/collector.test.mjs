@@ -27,8 +27,13 @@ function event(overrides = {}) {
     url: `${ORIGIN}/confirmation`, locale: "en", ...overrides };
 }
 
-function post(body, { origin = ORIGIN, type = "application/json", raw = false } = {}) {
-  const headers = { "Content-Type": type };
+// Each request comes from its own client IP unless a test says otherwise, so
+// only the rate-limit test meets the per-site-and-IP limit.
+let ipSeq = 0;
+function post(body, { origin = ORIGIN, type = "application/json", raw = false, ip, ua } = {}) {
+  ipSeq += 1;
+  const headers = { "Content-Type": type, "CF-Connecting-IP": ip ?? `198.51.100.${ipSeq % 250}` };
+  if (ua) headers["User-Agent"] = ua;
   if (origin) headers.Origin = origin;
   return fetch(`${collector.url}/v1/events`, { method: "POST", headers, body: raw ? body : JSON.stringify(body) });
 }
@@ -165,6 +170,56 @@ describe("POST /v1/events", () => {
     assert.equal(res.headers.get("access-control-allow-origin"), ORIGIN);
     assert.match(res.headers.get("access-control-allow-methods"), /POST/);
     assert.match(res.headers.get("access-control-allow-headers"), /Content-Type/i);
+  });
+});
+
+describe("enrichment, privacy, bots and rate limits", () => {
+  const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+
+  test("query strings and fragments are dropped; the device class is recorded", async () => {
+    const e = event({ url: `${ORIGIN}/confirmation?email=ada@example.com&token=abc#paid` });
+    assert.equal((await post({ site: SITE, events: [e] }, { ua: PHONE_UA })).status, 202);
+    const stored = (await exportEvents(collector, SITE)).find((s) => s.id === e.id);
+    assert.equal(stored.url, `${ORIGIN}/confirmation`);
+    assert.equal(stored.device, "mobile");
+    assert.ok("country" in stored);
+  });
+
+  test("a site with redact_pii stores comments without emails, phones or cards", async () => {
+    await putSite(collector, "private", { ...config, redact_pii: true });
+    const e = event({ comment: "Mail jane@example.com or call +1 415 555 0100, card 4242 4242 4242 4242" });
+    assert.equal((await post({ site: "private", events: [e] })).status, 202);
+    const [stored] = (await exportEvents(collector, "private")).filter((s) => s.id === e.id);
+    assert.equal(stored.comment, "Mail [email] or call [phone], card [card]");
+    const plain = (await exportEvents(collector, SITE)).length;
+    assert.ok(plain > 0, "other sites keep their comments as written");
+  });
+
+  test("events from known bots are counted, not stored", async () => {
+    const e = event();
+    const res = await post({ site: SITE, events: [e, event()] }, { ua: "Mozilla/5.0 (compatible; Googlebot/2.1)" });
+    assert.equal(res.status, 202);
+    assert.equal((await res.json()).bot, 2);
+    assert.equal((await exportEvents(collector, SITE)).some((s) => s.id === e.id), false);
+    const admin = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, { headers: { Authorization: `Bearer ${collector.token}` } });
+    assert.equal((await admin.json()).bot_hits, 2);
+  });
+
+  test("past the per-site-and-IP rate limit: 429 with Retry-After; other clients are unaffected", async () => {
+    const ip = "203.0.113.77";
+    let limited = null;
+    for (let i = 0; i < 200 && !limited; i++) {
+      const res = await post({ site: SITE, events: [event()] }, { ip });
+      if (res.status === 429) limited = res;
+      else assert.equal(res.status, 202);
+    }
+    assert.ok(limited, "the limit was reached within 200 requests");
+    assert.equal(limited.headers.get("retry-after"), "60");
+    assert.equal((await limited.json()).error.code, "rate_limited");
+    assert.equal((await post({ site: SITE, events: [event()] }, { ip: "203.0.113.78" })).status, 202);
+    // After the window the same client is accepted again (a bounded wait).
+    await new Promise((r) => setTimeout(r, (Number(limited.headers.get("retry-after")) + 1) * 1000));
+    assert.equal((await post({ site: SITE, events: [event()] }, { ip })).status, 202);
   });
 });
 

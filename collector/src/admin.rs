@@ -41,7 +41,8 @@ pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Respons
     let config = store::site(env, site)
         .await?
         .ok_or_else(|| ApiError::new(404, "unknown_site", "no site with this id").field("site"))?;
-    Ok(json(&json!({"site": site, "config": config}), 200)?)
+    let bot_hits = store::bot_hits(env, site).await?;
+    Ok(json(&json!({"site": site, "config": config, "bot_hits": bot_hits}), 200)?)
 }
 
 fn check_site_id(site: &str) -> ApiResult<()> {

@@ -15,13 +15,16 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Extra members of the error object (`rejected` events of a batch).
     pub details: Option<serde_json::Value>,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<&'static str>,
 }
 
 pub type ApiResult<T> = std::result::Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None, details: None }
+        let retry_after = (status == 503).then_some("5");
+        ApiError { status, code, message: message.into(), field: None, details: None, retry_after }
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
@@ -53,8 +56,8 @@ impl ApiError {
         }
         let body = json!({ "error": error });
         let mut response = crate::http::json(&body, self.status)?;
-        if self.status == 503 {
-            crate::http::set_header(&mut response, "Retry-After", "5");
+        if let Some(seconds) = self.retry_after {
+            crate::http::set_header(&mut response, "Retry-After", seconds);
         }
         Ok(response)
     }
@@ -66,7 +69,14 @@ impl From<FieldError> for ApiError {
             ErrorCode::UnknownSite => 404,
             _ => 400,
         };
-        ApiError { status, code: e.code.as_str(), message: e.message, field: Some(e.field), details: None }
+        ApiError {
+            status,
+            code: e.code.as_str(),
+            message: e.message,
+            field: Some(e.field),
+            details: None,
+            retry_after: None,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! origin, store new events once (de-duplicated by id), answer 202.
 
 use serde_json::json;
+use touchpoint_core::enrich::{is_bot, redact, reduce_url, Device};
 use touchpoint_core::error::{ErrorCode, FieldError};
 use touchpoint_core::limits::MAX_BODY_BYTES;
 use touchpoint_core::validate;
@@ -11,7 +12,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::{cors, json};
 use crate::store;
 
+/// Seconds a client is told to wait after hitting the rate limit (the
+/// limiter's period).
+const RATE_LIMIT_RETRY_S: &str = "60";
+
 pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResult<Response> {
+    let user_agent = req.headers().get("User-Agent").ok().flatten().unwrap_or_default();
+    let client_ip = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "unknown".into());
+    let country = req.cf().and_then(|cf| cf.country());
     let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
         return Err(too_large());
@@ -24,6 +32,7 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
         return Err(too_large());
     }
     let envelope = validate::envelope(&body)?;
+    check_rate(env, &envelope.site, &client_ip).await?;
     let config = store::site(env, &envelope.site)
         .await?
         .ok_or_else(|| FieldError::new(ErrorCode::UnknownSite, "site", "no site with this id"))?;
@@ -43,11 +52,24 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
         }
         Some(_) => {}
     }
+    if is_bot(&user_agent) {
+        store::count_bot_hits(env, &envelope.site, envelope.events.len(), Date::now().as_millis()).await?;
+        let body = json!({"accepted": 0, "duplicates": 0, "rejected": [], "bot": envelope.events.len()});
+        let mut response = json(&body, 202)?;
+        cors(&mut response, origin, true);
+        return Ok(response);
+    }
     let mut events = Vec::with_capacity(envelope.events.len());
     let mut rejected = Vec::new();
     for (index, result) in validate::events(&envelope, &config).into_iter().enumerate() {
         match result {
-            Ok(e) => events.push(e),
+            Ok(mut e) => {
+                e.url = reduce_url(&e.url);
+                if config.redact_pii {
+                    e.comment = e.comment.as_deref().map(redact);
+                }
+                events.push(e)
+            }
             Err(e) => rejected.push((index, e)),
         }
     }
@@ -62,12 +84,35 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
     }
     // Otherwise the valid events are stored and the bad ones listed: one
     // bad event never costs the good ones.
-    let received_at = Date::now().as_millis();
-    let inserted = store::insert_events(env, &envelope.site, &events, received_at).await?;
+    let more = store::Enrichment {
+        received_at: Date::now().as_millis(),
+        country: country.as_deref(),
+        device: Device::from_user_agent(&user_agent).as_str(),
+    };
+    let inserted = store::insert_events(env, &envelope.site, &events, &more).await?;
     let body = json!({"accepted": inserted, "duplicates": events.len() - inserted, "rejected": list});
     let mut response = json(&body, 202)?;
     cors(&mut response, origin, true);
     Ok(response)
+}
+
+/// The rate limit per site and client IP. A limiter that cannot be reached
+/// lets the request through: losing answers is worse than a burst.
+async fn check_rate(env: &Env, site: &str, client_ip: &str) -> ApiResult<()> {
+    let Ok(limiter) = env.rate_limiter("EVENTS_LIMITER") else {
+        return Ok(());
+    };
+    let mut key = String::from(site);
+    key.push(':');
+    key.push_str(client_ip);
+    match limiter.limit(key).await {
+        Ok(outcome) if !outcome.success => {
+            let mut e = ApiError::new(429, "rate_limited", "too many requests from this client; retry later");
+            e.retry_after = Some(RATE_LIMIT_RETRY_S);
+            Err(e)
+        }
+        _ => Ok(()),
+    }
 }
 
 fn too_large() -> ApiError {

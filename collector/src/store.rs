@@ -50,8 +50,8 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 /// allowed: a response's follow-up comment, sent later under the same id by
 /// the same visitor, replaces the stored comment.
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
-     visitor, client_ts, received_at, url, locale) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+     visitor, client_ts, received_at, url, locale, country, device) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
      ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment \
      WHERE events.type = 'response' AND excluded.type = 'response' AND excluded.comment IS NOT NULL \
      AND events.visitor = excluded.visitor AND events.score = excluded.score \
@@ -59,7 +59,14 @@ const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoi
 
 /// Stores events in one batched round trip and returns how many changed
 /// storage (new events and comment updates); the rest were duplicates.
-pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at: u64) -> ApiResult<usize> {
+/// Server-side facts about the request that sent a batch.
+pub struct Enrichment<'a> {
+    pub received_at: u64,
+    pub country: Option<&'a str>,
+    pub device: &'a str,
+}
+
+pub async fn insert_events(env: &Env, site: &str, events: &[Event], more: &Enrichment<'_>) -> ApiResult<usize> {
     let db = db(env)?;
     let mut statements = Vec::with_capacity(events.len());
     for e in events {
@@ -75,9 +82,11 @@ pub async fn insert_events(env: &Env, site: &str, events: &[Event], received_at:
             opt(e.comment.as_deref()),
             e.visitor.as_str().into(),
             (e.ts as f64).into(),
-            (received_at as f64).into(),
+            (more.received_at as f64).into(),
             e.url.as_str().into(),
             e.locale.as_str().into(),
+            opt(more.country),
+            more.device.into(),
         ];
         statements.push(db.prepare(INSERT_EVENT).bind(&values)?);
     }
@@ -109,6 +118,38 @@ pub struct StoredEvent {
     pub received_at: u64,
     pub url: String,
     pub locale: String,
+    /// ISO country of the sender, when the edge knows it.
+    pub country: Option<String>,
+    /// `mobile`, `tablet` or `desktop`, from the user agent.
+    pub device: Option<String>,
+}
+
+/// Counts `n` events from a bot for `site` today (UTC).
+pub async fn count_bot_hits(env: &Env, site: &str, n: usize, now_ms: u64) -> ApiResult<()> {
+    db(env)?
+        .prepare(
+            "INSERT INTO bot_hits (site, day, hits) VALUES (?1, date(?2 / 1000, 'unixepoch'), ?3) \
+             ON CONFLICT (site, day) DO UPDATE SET hits = hits + excluded.hits",
+        )
+        .bind(&[site.into(), (now_ms as f64).into(), (n as f64).into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct Hits {
+    hits: Option<f64>,
+}
+
+/// All bot events ever counted for `site`.
+pub async fn bot_hits(env: &Env, site: &str) -> ApiResult<u64> {
+    let row: Option<Hits> = db(env)?
+        .prepare("SELECT SUM(hits) AS hits FROM bot_hits WHERE site = ?1")
+        .bind(&[site.into()])?
+        .first(None)
+        .await?;
+    Ok(row.and_then(|r| r.hits).unwrap_or(0.0) as u64)
 }
 
 /// The events of `site` in the order they arrived.
@@ -116,7 +157,7 @@ pub async fn events(env: &Env, site: &str) -> ApiResult<Vec<StoredEvent>> {
     let result = db(env)?
         .prepare(
             "SELECT id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, \
-             received_at, url, locale FROM events WHERE site = ?1 ORDER BY received_at, id",
+             received_at, url, locale, country, device FROM events WHERE site = ?1 ORDER BY received_at, id",
         )
         .bind(&[site.into()])?
         .all()

@@ -36,6 +36,10 @@ pub struct SiteConfig {
     /// (only `touchpoint('set', {locale})` wins over it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale_override: Option<String>,
+    /// Replace emails, phone and card numbers in comments before anything
+    /// is stored or forwarded.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub redact_pii: bool,
     /// Colours, font, radius, position, colour scheme.
     #[serde(default, skip_serializing_if = "is_default")]
     pub theme: Theme,

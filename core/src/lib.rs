@@ -6,6 +6,7 @@
 //! [`validate`] (is it acceptable) -> [`stats`] (what it means).
 
 pub mod config;
+pub mod enrich;
 pub mod error;
 pub mod event;
 pub mod flow;
