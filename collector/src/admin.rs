@@ -64,3 +64,26 @@ fn parse(body: &[u8]) -> ApiResult<SiteConfig> {
         ApiError::new(400, code, e.inner().to_string()).field(field)
     })
 }
+
+/// `GET /v1/admin/sites/{site}/dead-letters`: deliveries that failed every retry.
+pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
+    require_admin(req, env)?;
+    check_site_id(site)?;
+    let letters: Vec<_> = store::dead_letters(env, site)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let events: serde_json::Value = serde_json::from_str(&l.events).unwrap_or(serde_json::Value::Null);
+            json!({"id": l.id, "url": l.url, "events": events, "failed_at": l.failed_at})
+        })
+        .collect();
+    Ok(json(&json!({ "dead_letters": letters }), 200)?)
+}
+
+/// `POST /v1/admin/sites/{site}/dead-letters/replay`: deliver them again.
+pub async fn replay_dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
+    require_admin(req, env)?;
+    check_site_id(site)?;
+    let replayed = crate::forward::replay(env, site).await?;
+    Ok(json(&json!({ "replayed": replayed }), 202)?)
+}

@@ -90,6 +90,7 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
         device: Device::from_user_agent(&user_agent).as_str(),
     };
     let inserted = store::insert_events(env, &envelope.site, &events, &more).await?;
+    crate::forward::enqueue(env, &envelope.site, &config, &events).await?;
     let body = json!({"accepted": inserted, "duplicates": events.len() - inserted, "rejected": list});
     let mut response = json(&body, 202)?;
     cors(&mut response, origin, true);

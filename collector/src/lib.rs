@@ -11,14 +11,22 @@ mod auth;
 mod config;
 mod error;
 mod export;
+mod forward;
 mod http;
 mod ingest;
 mod router;
 mod store;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     router::handle(req, &env).await
+}
+
+/// Forwarding and dead-letter queues; every message is acked or retried.
+#[event(queue)]
+async fn queue(batch: MessageBatch<forward::Delivery>, env: Env, _ctx: Context) -> Result<()> {
+    forward::consume(batch, &env).await;
+    Ok(())
 }

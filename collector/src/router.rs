@@ -19,6 +19,10 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
+        (Method::Get, ["v1", "admin", "sites", site, "dead-letters"]) => admin::dead_letters(&req, env, site).await,
+        (Method::Post, ["v1", "admin", "sites", site, "dead-letters", "replay"]) => {
+            admin::replay_dead_letters(&req, env, site).await
+        }
         (Method::Get | Method::Head, ["widget", ..]) => assets::get(req, env).await,
         (Method::Get, ["healthz"]) => http::json(&serde_json::json!({"ok": true}), 200).map_err(ApiError::from),
         (_, ["v1", "events"] | ["v1", "sites", _, _] | ["v1", "admin", "sites", _]) => {

@@ -52,7 +52,7 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
      visitor, client_ts, received_at, url, locale, country, device) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
-     ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment \
+     ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment, forwarded = 0 \
      WHERE events.type = 'response' AND excluded.type = 'response' AND excluded.comment IS NOT NULL \
      AND events.visitor = excluded.visitor AND events.score = excluded.score \
      AND events.comment IS NOT excluded.comment";
@@ -163,4 +163,71 @@ pub async fn events(env: &Env, site: &str) -> ApiResult<Vec<StoredEvent>> {
         .all()
         .await?;
     Ok(result.results()?)
+}
+
+/// Of these event ids, the ones stored but not yet handed to forwarding.
+pub async fn unforwarded(env: &Env, site: &str, ids: &[&str]) -> ApiResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let ids = serde_json::to_string(ids).map_err(|_| ApiError::internal())?;
+    let rows = db(env)?
+        .prepare("SELECT id FROM events WHERE site = ?1 AND forwarded = 0 AND id IN (SELECT value FROM json_each(?2))")
+        .bind(&[site.into(), ids.into()])?
+        .all()
+        .await?
+        .results::<Id>()?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Marks events as handed to forwarding.
+pub async fn mark_forwarded(env: &Env, site: &str, ids: &[String]) -> ApiResult<()> {
+    let ids = serde_json::to_string(ids).map_err(|_| ApiError::internal())?;
+    db(env)?
+        .prepare("UPDATE events SET forwarded = 1 WHERE site = ?1 AND id IN (SELECT value FROM json_each(?2))")
+        .bind(&[site.into(), ids.into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// A delivery that failed all its retries.
+#[derive(Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub id: String,
+    pub site: String,
+    pub url: String,
+    /// The events, as a JSON array.
+    pub events: String,
+    pub failed_at: u64,
+}
+
+pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
+    db(env)?
+        .prepare("INSERT OR IGNORE INTO dead_letters (id, site, url, events, failed_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(&[
+            letter.id.as_str().into(),
+            letter.site.as_str().into(),
+            letter.url.as_str().into(),
+            letter.events.as_str().into(),
+            (letter.failed_at as f64).into(),
+        ])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+pub async fn dead_letters(env: &Env, site: &str) -> ApiResult<Vec<DeadLetter>> {
+    Ok(db(env)?
+        .prepare("SELECT id, site, url, events, failed_at FROM dead_letters WHERE site = ?1 ORDER BY failed_at, id")
+        .bind(&[site.into()])?
+        .all()
+        .await?
+        .results()?)
+}
+
+pub async fn delete_dead_letter(env: &Env, id: &str) -> ApiResult<()> {
+    db(env)?.prepare("DELETE FROM dead_letters WHERE id = ?1").bind(&[id.into()])?.run().await?;
+    Ok(())
 }

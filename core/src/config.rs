@@ -36,6 +36,9 @@ pub struct SiteConfig {
     /// (only `touchpoint('set', {locale})` wins over it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale_override: Option<String>,
+    /// Where accepted events are forwarded (never part of the public config).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<Webhook>,
     /// Replace emails, phone and card numbers in comments before anything
     /// is stored or forwarded.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -47,6 +50,16 @@ pub struct SiteConfig {
     #[serde(default)]
     pub surveys: Vec<Survey>,
 }
+
+/// A receiver of accepted events, signed with its secret (see `webhook`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
+}
+
+/// Most webhooks per site.
+pub const MAX_WEBHOOKS: usize = 10;
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
@@ -161,6 +174,22 @@ impl SiteConfig {
             errors.push(FieldError::new(ErrorCode::InvalidValue, "locale_override", "not a language tag"));
         }
         self.theme.validate(&mut errors);
+        if self.webhooks.len() > MAX_WEBHOOKS {
+            errors.push(FieldError::new(ErrorCode::TooLong, "webhooks", format!("at most {MAX_WEBHOOKS} webhooks")));
+        }
+        for (i, hook) in self.webhooks.iter().enumerate() {
+            let http = hook.url.starts_with("https://") || hook.url.starts_with("http://");
+            if !http || hook.url.len() > crate::limits::MAX_URL_BYTES || hook.url.contains(char::is_whitespace) {
+                errors.push(FieldError::new(ErrorCode::InvalidValue, format!("webhooks[{i}].url"), "an http(s) URL"));
+            }
+            if !(16..=256).contains(&hook.secret.len()) {
+                errors.push(FieldError::new(
+                    ErrorCode::InvalidValue,
+                    format!("webhooks[{i}].secret"),
+                    "16-256 characters, random",
+                ));
+            }
+        }
         if !is_locale(&self.default_locale) {
             errors.push(FieldError::new(
                 ErrorCode::InvalidValue,

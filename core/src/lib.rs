@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod stats;
 pub mod theme;
 pub mod validate;
+pub mod webhook;
 pub mod wire;
 
 pub use config::{SiteConfig, Survey};

@@ -52,6 +52,7 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         default_locale: string(v, "default_locale").unwrap_or_else(|| "en".into()),
         locale_override: string(v, "locale_override"),
         redact_pii: false,
+        webhooks: Vec::new(),
         theme: theme(&get(v, "theme")),
         surveys: surveys.unwrap_or_default(),
     })

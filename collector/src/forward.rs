@@ -1,0 +1,134 @@
+//! Forwarding: accepted events go through the `FORWARD` queue to every
+//! webhook of their site, one message per webhook, signed with its secret
+//! (`touchpoint_core::webhook`). A failed delivery is retried with a delay
+//! that doubles with the message's age (1 s, 2 s, 4 s... at most 5 min);
+//! after the queue's `max_retries` it lands in the dead-letter queue, whose
+//! messages are stored in D1 for the admin API to list and replay.
+//! The consumer acks or retries each message and never returns `Err`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use touchpoint_core::webhook::signature;
+use touchpoint_core::{Event, SiteConfig};
+use worker::{
+    Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request, RequestInit,
+};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::{self, DeadLetter};
+
+pub const QUEUE: &str = "FORWARD";
+const DEAD_LETTER_QUEUE: &str = "touchpoint-dead-letters";
+/// Longest wait before a retry, in seconds.
+const MAX_RETRY_DELAY_S: u64 = 300;
+
+/// One delivery: these events, to this webhook of this site.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Delivery {
+    pub site: String,
+    pub url: String,
+    pub events: Vec<Event>,
+}
+
+/// After a batch is stored: hands the events not forwarded yet to the
+/// queue. Fails (so the client retries) when the queue does not take them;
+/// the retry then finds them still unforwarded.
+pub async fn enqueue(env: &Env, site: &str, config: &SiteConfig, events: &[Event]) -> ApiResult<()> {
+    if config.webhooks.is_empty() || events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let pending = store::unforwarded(env, site, &ids).await?;
+    if pending.is_empty() {
+        return Ok(());
+    }
+    // The last version of each pending event (a batch may repeat an id).
+    let mut chosen: Vec<Event> = Vec::new();
+    for e in events.iter().rev().filter(|e| pending.contains(&e.id)) {
+        if !chosen.iter().any(|c| c.id == e.id) {
+            chosen.insert(0, e.clone());
+        }
+    }
+    let queue = env.queue(QUEUE)?;
+    for hook in &config.webhooks {
+        queue.send(Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() }).await?;
+    }
+    store::mark_forwarded(env, site, &pending).await
+}
+
+/// The queue handler for both the forwarding and the dead-letter queue.
+pub async fn consume(batch: MessageBatch<Delivery>, env: &Env) {
+    let dead = batch.queue() == DEAD_LETTER_QUEUE;
+    let messages = match batch.messages() {
+        Ok(m) => m,
+        Err(e) => {
+            worker::console_error!("unreadable queue batch: {e}");
+            batch.retry_all();
+            return;
+        }
+    };
+    for message in messages {
+        let result = if dead {
+            store_dead_letter(env, &message.id(), message.body()).await
+        } else {
+            deliver(env, message.body()).await
+        };
+        match result {
+            Ok(true) => message.ack(),
+            Ok(false) | Err(_) => {
+                let age_s = Date::now().as_millis().saturating_sub(message.timestamp().as_millis()) / 1000;
+                let delay = age_s.clamp(1, MAX_RETRY_DELAY_S) as u32;
+                message.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build());
+            }
+        }
+    }
+}
+
+/// POSTs one delivery; `Ok(true)` when the receiver answered 2xx, or when
+/// there is nothing left to deliver to (site or webhook removed).
+async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
+    let Some(config) = store::site(env, &d.site).await? else { return Ok(true) };
+    let Some(hook) = config.webhooks.iter().find(|h| h.url == d.url) else { return Ok(true) };
+    let body = json!({"site": d.site, "events": d.events}).to_string();
+    let timestamp = Date::now().as_millis() / 1000;
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("User-Agent", "Touchpoint-Webhook/1")?;
+    headers.set("X-Touchpoint-Timestamp", &timestamp.to_string())?;
+    headers.set("X-Touchpoint-Signature", &signature(&hook.secret, timestamp, &body))?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    let response = Fetch::Request(Request::new_with_init(&d.url, &init)?).send().await;
+    match response {
+        Ok(r) => Ok((200..300).contains(&r.status_code())),
+        Err(e) => {
+            worker::console_log!("webhook {} unreachable: {e}", d.url);
+            Ok(false)
+        }
+    }
+}
+
+async fn store_dead_letter(env: &Env, id: &str, d: &Delivery) -> ApiResult<bool> {
+    let events = serde_json::to_string(&d.events).map_err(|_| ApiError::internal())?;
+    let letter = DeadLetter {
+        id: id.to_owned(),
+        site: d.site.clone(),
+        url: d.url.clone(),
+        events,
+        failed_at: Date::now().as_millis(),
+    };
+    store::add_dead_letter(env, &letter).await?;
+    Ok(true)
+}
+
+/// Sends a site's dead letters through forwarding again; returns how many.
+pub async fn replay(env: &Env, site: &str) -> ApiResult<usize> {
+    let queue = env.queue(QUEUE)?;
+    let letters = store::dead_letters(env, site).await?;
+    for letter in &letters {
+        let events: Vec<Event> = serde_json::from_str(&letter.events).map_err(|_| ApiError::internal())?;
+        queue.send(Delivery { site: letter.site.clone(), url: letter.url.clone(), events }).await?;
+        store::delete_dead_letter(env, &letter.id).await?;
+    }
+    Ok(letters.len())
+}

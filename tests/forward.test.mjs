@@ -1,0 +1,98 @@
+// Forwarding on the real runtime: accepted events reach a real local HTTP
+// webhook receiver through the local Queue, signed; a failing receiver gets
+// retries, then the delivery is a dead letter the admin API lists and
+// replays.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer } from "node:http";
+import { eventually, freePort, putSite, startCollector } from "./harness.mjs";
+
+const ORIGIN = "https://shop.example";
+const SECRET = "whsec_" + "k".repeat(24);
+let collector, receiver, receiverUrl;
+const received = [];
+let failing = false;
+
+/** Verifies a delivery exactly as the README tells receivers to. */
+function verify(headers, body) {
+  const ts = headers["x-touchpoint-timestamp"];
+  const sig = headers["x-touchpoint-signature"] ?? "";
+  const expected = "v1=" + createHmac("sha256", SECRET).update(`${ts}.${body}`).digest("hex");
+  const fresh = Math.abs(Date.now() / 1000 - Number(ts)) < 300;
+  return fresh && sig.length === expected.length && timingSafeEqual(Buffer.from(sig), Buffer.from(expected));
+}
+
+before(async () => {
+  const port = await freePort();
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body, failed: failing });
+      res.writeHead(failing ? 500 : 204).end();
+    });
+  });
+  await new Promise((ok) => receiver.listen(port, "127.0.0.1", ok));
+  receiverUrl = `http://127.0.0.1:${port}/hooks/touchpoint`;
+  collector = await startCollector();
+  await putSite(collector, "fwd", {
+    version: 1, origins: [ORIGIN], webhooks: [{ url: receiverUrl, secret: SECRET }],
+    surveys: [{ id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }],
+  });
+});
+after(async () => {
+  await collector?.stop();
+  await new Promise((r) => receiver?.close(r));
+});
+
+let seq = 0;
+const event = (over = {}) => ({ id: `fwd-${Date.now()}-${++seq}`, type: "response", survey: "nps1", touchpoint: "t",
+  metric: "nps", score: 8, comment: null, visitor: "visitor-fwd-01", ts: Date.now(), url: `${ORIGIN}/x`, locale: "en", ...over });
+const post = (events) => fetch(`${collector.url}/v1/events`, {
+  method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "fwd", events }),
+});
+const deliveredIds = () => received.filter((r) => !r.failed).flatMap((r) => JSON.parse(r.body).events.map((e) => e.id));
+const admin = (path, method = "GET") => fetch(`${collector.url}/v1/admin/sites/fwd${path}`, {
+  method, headers: { Authorization: `Bearer ${collector.token}` } });
+
+test("every accepted event is delivered once per webhook, signed; a replayed batch is not re-sent", async () => {
+  const batch = [event(), event({ type: "impression", score: null })];
+  assert.equal((await post(batch)).status, 202);
+  await eventually(() => batch.every((e) => deliveredIds().includes(e.id)), 20_000);
+  const delivery = received.find((r) => JSON.parse(r.body).events.some((e) => e.id === batch[0].id));
+  assert.ok(verify(delivery.headers, delivery.body), "valid X-Touchpoint-Signature");
+  assert.equal(JSON.parse(delivery.body).site, "fwd");
+  assert.equal((await post(batch)).status, 202);
+  await new Promise((r) => setTimeout(r, 3000));
+  assert.equal(deliveredIds().filter((id) => id === batch[0].id).length, 1, "not forwarded twice");
+});
+
+test("a later comment is forwarded as an update of the same response", async () => {
+  const e = event();
+  await post([e]);
+  await post([{ ...e, comment: "the why" }]);
+  await eventually(() => received.some((r) => !r.failed && JSON.parse(r.body).events.some((x) => x.id === e.id && x.comment === "the why")), 20_000);
+});
+
+test("a failing receiver: retries, then a dead letter; replay delivers it", async () => {
+  failing = true;
+  const e = event({ score: 2 });
+  assert.equal((await post([e])).status, 202);
+  const letters = await eventually(async () => {
+    const body = await (await admin("/dead-letters")).json();
+    return body.dead_letters.length > 0 && body.dead_letters;
+  }, 90_000);
+  assert.ok(letters, "the delivery became a dead letter");
+  const attempts = received.filter((r) => r.failed && r.body.includes(e.id)).length;
+  assert.ok(attempts >= 2, `retried before giving up (${attempts} attempts)`);
+  assert.equal(letters[0].url, receiverUrl);
+  assert.equal(letters[0].events[0].id, e.id);
+  failing = false;
+  const replay = await admin("/dead-letters/replay", "POST");
+  assert.equal((await replay.json()).replayed, letters.length);
+  await eventually(() => deliveredIds().includes(e.id), 20_000);
+  const ok = received.find((r) => !r.failed && r.body.includes(e.id));
+  assert.ok(verify(ok.headers, ok.body));
+  assert.deepEqual((await (await admin("/dead-letters")).json()).dead_letters, []);
+});
