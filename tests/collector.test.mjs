@@ -255,6 +255,29 @@ describe("admin API and export", () => {
     }
   });
 
+  test("site tokens: rotated through the API, stored hashed, 403 for another site, old token dead", async () => {
+    await putSite(collector, "other", config);
+    const rotate = (site, token) => fetch(`${collector.url}/v1/admin/sites/${site}/token`, {
+      method: "POST", headers: { Authorization: `Bearer ${token}` } });
+    const first = await rotate(SITE, collector.token);
+    assert.equal(first.status, 201);
+    const { token } = await first.json();
+    assert.match(token, /^tps_[0-9a-f]{32}$/);
+    const exportWith = (site, t) => fetch(`${collector.url}/v1/sites/${site}/export.ndjson`, { headers: { Authorization: `Bearer ${t}` } });
+    assert.equal((await exportWith(SITE, token)).status, 200, "the site token reads its own site");
+    const otherRes = await exportWith("other", token);
+    assert.equal(otherRes.status, 403, "and not another site");
+    assert.equal((await otherRes.json()).error.code, "forbidden");
+    const create = await fetch(`${collector.url}/v1/admin/sites/brand-new`, {
+      method: "PUT", headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(config) });
+    assert.equal(create.status, 403, "only the operator creates sites");
+    const second = await rotate(SITE, token);
+    assert.equal(second.status, 201, "a site can rotate its own token");
+    const { token: newer } = await second.json();
+    assert.equal((await exportWith(SITE, token)).status, 401, "the old token stops working at once");
+    assert.equal((await exportWith(SITE, newer)).status, 200);
+  });
+
   test("an invalid config is refused with every bad field listed, and the old one stays", async () => {
     const bad = { ...config, origins: ["https://ok.example/path"], surveys: [{ ...config.surveys[0], metric: "nps", scale: 7 }] };
     const res = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, {

@@ -8,14 +8,19 @@ use touchpoint_core::validate::is_id;
 use touchpoint_core::SiteConfig;
 use worker::{Date, Env, Request, Response};
 
-use crate::auth::require_admin;
+use crate::auth::{self, require_site, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::http::json;
 use crate::store;
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
-    require_admin(&req, env)?;
     check_site_id(site)?;
+    // A site owner may change their site; only the operator creates sites.
+    if store::site(env, site).await?.is_some() {
+        require_site(&req, env, site).await?;
+    } else {
+        auth::require_operator(&req, env).await?;
+    }
     let body = req
         .bytes()
         .await
@@ -36,8 +41,8 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
 }
 
 pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
-    require_admin(req, env)?;
     check_site_id(site)?;
+    require_site(req, env, site).await?;
     let config = store::site(env, site)
         .await?
         .ok_or_else(|| ApiError::new(404, "unknown_site", "no site with this id").field("site"))?;
@@ -67,8 +72,8 @@ fn parse(body: &[u8]) -> ApiResult<SiteConfig> {
 
 /// `GET /v1/admin/sites/{site}/dead-letters`: deliveries that failed every retry.
 pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
-    require_admin(req, env)?;
     check_site_id(site)?;
+    require_site(req, env, site).await?;
     let letters: Vec<_> = store::dead_letters(env, site)
         .await?
         .into_iter()
@@ -82,8 +87,21 @@ pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Res
 
 /// `POST /v1/admin/sites/{site}/dead-letters/replay`: deliver them again.
 pub async fn replay_dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
-    require_admin(req, env)?;
     check_site_id(site)?;
+    require_site(req, env, site).await?;
     let replayed = crate::forward::replay(env, site).await?;
     Ok(json(&json!({ "replayed": replayed }), 202)?)
+}
+
+/// `POST /v1/admin/sites/{site}/token`: a new site token, shown once; the
+/// previous one stops working at once.
+pub async fn rotate_token(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
+    check_site_id(site)?;
+    let caller = require_site(req, env, site).await?;
+    let token = auth::new_token()?;
+    if !store::set_token_hash(env, site, &auth::digest(&token)).await? {
+        return Err(ApiError::new(404, "unknown_site", "no site with this id").field("site"));
+    }
+    let by = if caller == Caller::Operator { "operator" } else { "site" };
+    Ok(json(&json!({"site": site, "token": token, "rotated_by": by}), 201)?)
 }

@@ -1,29 +1,88 @@
-//! Admin authentication: `Authorization: Bearer <token>` checked against
-//! the `ADMIN_TOKEN` secret by comparing SHA-256 digests in constant time.
+//! Admin authentication: `Authorization: Bearer <token>`.
+//!
+//! Two kinds of token: the operator's (`ADMIN_TOKEN` secret: every site,
+//! creating sites) and one per site (created and rotated through the admin
+//! API, stored only as a SHA-256 digest). Digests are compared in constant
+//! time. No token or an unknown one: 401; a valid token of another site: 403.
 
 use sha2::{Digest, Sha256};
 use worker::{Env, Request};
 
 use crate::error::{ApiError, ApiResult};
+use crate::store;
 
-/// Succeeds only for a request carrying the admin token.
-pub fn require_admin(req: &Request, env: &Env) -> ApiResult<()> {
-    let expected = env.secret("ADMIN_TOKEN").map(|s| s.to_string()).map_err(|_| {
-        worker::console_error!("ADMIN_TOKEN secret is not set");
-        ApiError::new(503, "not_configured", "the admin API is not configured on this collector")
-    })?;
-    let header = req.headers().get("Authorization").ok().flatten().ok_or_else(ApiError::unauthorized)?;
-    let token = header.strip_prefix("Bearer ").ok_or_else(ApiError::unauthorized)?;
-    if digest_eq(token.trim(), &expected) {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized())
+/// Who is calling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    Operator,
+    SiteOwner,
+}
+
+fn bearer(req: &Request) -> Option<String> {
+    let header = req.headers().get("Authorization").ok().flatten()?;
+    header.strip_prefix("Bearer ").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// Hex SHA-256 of a token: what is stored, and what is compared.
+pub fn digest(token: &str) -> String {
+    let mut out = String::with_capacity(64);
+    for b in Sha256::digest(token.as_bytes()) {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn is_operator(env: &Env, token: &str) -> bool {
+    match env.secret("ADMIN_TOKEN") {
+        Ok(secret) => same(&digest(token), &digest(&secret.to_string())),
+        Err(_) => {
+            worker::console_error!("ADMIN_TOKEN secret is not set");
+            false
+        }
     }
 }
 
-/// Equal strings, in time independent of where they differ (and of the
-/// secret's length, since only fixed-size digests are compared).
-fn digest_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Only the operator token (a site's own token gets 403).
+pub async fn require_operator(req: &Request, env: &Env) -> ApiResult<()> {
+    let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
+    if is_operator(env, &token) {
+        return Ok(());
+    }
+    if store::site_of_token(env, &digest(&token)).await?.is_some() {
+        return Err(ApiError::new(403, "forbidden", "this needs the operator token").field("Authorization"));
+    }
+    Err(ApiError::unauthorized())
+}
+
+/// The operator token, or the token of `site`.
+pub async fn require_site(req: &Request, env: &Env, site: &str) -> ApiResult<Caller> {
+    let token = bearer(req).ok_or_else(ApiError::unauthorized)?;
+    if is_operator(env, &token) {
+        return Ok(Caller::Operator);
+    }
+    let hash = digest(&token);
+    if store::token_hash(env, site).await?.is_some_and(|stored| same(&stored, &hash)) {
+        return Ok(Caller::SiteOwner);
+    }
+    if store::site_of_token(env, &hash).await?.is_some() {
+        return Err(ApiError::new(403, "forbidden", "this token belongs to another site").field("Authorization"));
+    }
+    Err(ApiError::unauthorized())
+}
+
+/// A new random site token: `tps_` and 32 hex digits (128 bits).
+pub fn new_token() -> ApiResult<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|_| ApiError::internal())?;
+    let mut token = String::from("tps_");
+    for b in bytes {
+        token.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        token.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    Ok(token)
 }

@@ -4,16 +4,16 @@
 use touchpoint_core::validate::is_id;
 use worker::{Env, Request, Response};
 
-use crate::auth::require_admin;
+use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::set_header;
 use crate::store;
 
 pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
-    require_admin(req, env)?;
     if !is_id(site) {
         return Err(ApiError::new(400, "invalid_value", "not a site id").field("site"));
     }
+    require_site(req, env, site).await?;
     let mut out = String::new();
     for event in store::events(env, site).await? {
         let line = serde_json::to_string(&event).map_err(|_| ApiError::internal())?;

@@ -19,6 +19,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
+        (Method::Post, ["v1", "admin", "sites", site, "token"]) => admin::rotate_token(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site, "dead-letters"]) => admin::dead_letters(&req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "dead-letters", "replay"]) => {
             admin::replay_dead_letters(&req, env, site).await

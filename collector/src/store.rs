@@ -231,3 +231,36 @@ pub async fn delete_dead_letter(env: &Env, id: &str) -> ApiResult<()> {
     db(env)?.prepare("DELETE FROM dead_letters WHERE id = ?1").bind(&[id.into()])?.run().await?;
     Ok(())
 }
+
+#[derive(Deserialize)]
+struct TokenRow {
+    token_hash: Option<String>,
+}
+
+/// The stored token digest of `site`.
+pub async fn token_hash(env: &Env, site: &str) -> ApiResult<Option<String>> {
+    let row: Option<TokenRow> =
+        db(env)?.prepare("SELECT token_hash FROM sites WHERE id = ?1").bind(&[site.into()])?.first(None).await?;
+    Ok(row.and_then(|r| r.token_hash))
+}
+
+/// The site whose token has this digest.
+pub async fn site_of_token(env: &Env, hash: &str) -> ApiResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Site {
+        id: String,
+    }
+    let row: Option<Site> =
+        db(env)?.prepare("SELECT id FROM sites WHERE token_hash = ?1").bind(&[hash.into()])?.first(None).await?;
+    Ok(row.map(|r| r.id))
+}
+
+/// Replaces the token digest of an existing site; false if no such site.
+pub async fn set_token_hash(env: &Env, site: &str, hash: &str) -> ApiResult<bool> {
+    let result = db(env)?
+        .prepare("UPDATE sites SET token_hash = ?2 WHERE id = ?1")
+        .bind(&[site.into(), hash.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+}
