@@ -163,7 +163,7 @@ fn on_action(action: Action) {
             emit(EventKind::Response, None);
             with_app(|app| {
                 if let Some(shown) = &mut app.prompt {
-                    let survey = &shown.config.surveys[shown.survey];
+                    let Some(survey) = shown.config.surveys.get(shown.survey) else { return };
                     let Some(view) = PromptView::new(&shown.config, survey, &shown.locale) else { return };
                     match view.after_score(score) {
                         Step::FollowUp(band) => {
@@ -195,8 +195,8 @@ fn on_action(action: Action) {
 fn thank_you() {
     with_app(|app| {
         if let Some(shown) = &mut app.prompt {
-            let survey = &shown.config.surveys[shown.survey];
-            if let Some(view) = PromptView::new(&shown.config, survey, &shown.locale) {
+            let survey = shown.config.surveys.get(shown.survey);
+            if let Some(view) = survey.and_then(|s| PromptView::new(&shown.config, s, &shown.locale)) {
                 shown.mounted.thank_you(view.thanks(), on_action);
             }
         }
