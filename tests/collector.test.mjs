@@ -205,6 +205,19 @@ describe("enrichment, privacy, bots and rate limits", () => {
     assert.equal((await admin.json()).bot_hits, 2);
   });
 
+  test("a site set to the low rate tier is limited sooner", async () => {
+    await putSite(collector, "quiet", { ...config, rate_limit: "low" });
+    const ip = "203.0.113.90";
+    let accepted = 0;
+    for (let i = 0; i < 60; i++) {
+      const res = await post({ site: "quiet", events: [event()] }, { ip });
+      if (res.status === 429) break;
+      assert.equal(res.status, 202);
+      accepted += 1;
+    }
+    assert.equal(accepted, 30, "30 requests per minute, then 429");
+  });
+
   test("past the per-site-and-IP rate limit: 429 with Retry-After; other clients are unaffected", async () => {
     const ip = "203.0.113.77";
     let limited = null;

@@ -32,10 +32,10 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
         return Err(too_large());
     }
     let envelope = validate::envelope(&body)?;
-    check_rate(env, &envelope.site, &client_ip).await?;
     let config = store::site(env, &envelope.site)
         .await?
         .ok_or_else(|| FieldError::new(ErrorCode::UnknownSite, "site", "no site with this id"))?;
+    check_rate(env, config.rate_limit.binding(), &envelope.site, &client_ip).await?;
     match origin {
         None => {
             return Err(ApiError::new(
@@ -99,8 +99,8 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
 
 /// The rate limit per site and client IP. A limiter that cannot be reached
 /// lets the request through: losing answers is worse than a burst.
-async fn check_rate(env: &Env, site: &str, client_ip: &str) -> ApiResult<()> {
-    let Ok(limiter) = env.rate_limiter("EVENTS_LIMITER") else {
+async fn check_rate(env: &Env, binding: &str, site: &str, client_ip: &str) -> ApiResult<()> {
+    let Ok(limiter) = env.rate_limiter(binding) else {
         return Ok(());
     };
     let mut key = String::from(site);

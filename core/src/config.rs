@@ -39,6 +39,10 @@ pub struct SiteConfig {
     /// Where accepted events are forwarded (never part of the public config).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<Webhook>,
+    /// Ingestion rate limit per client IP: `low` 30, `standard` 120, `high`
+    /// 600 requests per minute.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub rate_limit: RateTier,
     /// Replace emails, phone and card numbers in comments before anything
     /// is stored or forwarded.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -49,6 +53,28 @@ pub struct SiteConfig {
     /// The prompts this site may show.
     #[serde(default)]
     pub surveys: Vec<Survey>,
+}
+
+/// Rate-limit tiers (the Workers rate-limit binding has static limits, so
+/// each tier is one binding).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateTier {
+    Low,
+    #[default]
+    Standard,
+    High,
+}
+
+impl RateTier {
+    /// The Worker binding that enforces this tier.
+    pub fn binding(self) -> &'static str {
+        match self {
+            RateTier::Low => "EVENTS_LIMITER_LOW",
+            RateTier::Standard => "EVENTS_LIMITER",
+            RateTier::High => "EVENTS_LIMITER_HIGH",
+        }
+    }
 }
 
 /// A receiver of accepted events, signed with its secret (see `webhook`).

@@ -53,6 +53,7 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         locale_override: string(v, "locale_override"),
         redact_pii: false,
         webhooks: Vec::new(),
+        rate_limit: Default::default(),
         theme: theme(&get(v, "theme")),
         surveys: surveys.unwrap_or_default(),
     })
