@@ -228,6 +228,7 @@ describe("enrichment, privacy, bots and rate limits", () => {
     }
     assert.ok(limited, "the limit was reached within 200 requests");
     assert.equal(limited.headers.get("retry-after"), "60");
+    assert.match(limited.headers.get("access-control-expose-headers") ?? "", /Retry-After/, "readable by the widget cross-origin");
     assert.equal((await limited.json()).error.code, "rate_limited");
     assert.equal((await post({ site: SITE, events: [event()] }, { ip: "203.0.113.78" })).status, 202);
     // After the window the same client is accepted again (a bounded wait).

@@ -37,6 +37,12 @@ async function answer(page, event, score, comment) {
   await page.getByRole("status").waitFor();
 }
 
+/** The widget's visitor id, once the widget has started. */
+async function visitorOf(page) {
+  await page.waitForFunction(() => localStorage.getItem("touchpoint:v1:visitor"));
+  return page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+}
+
 const outbox = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || "[]"), `touchpoint:v1:outbox:${SITE}`);
 
 test("collector down: three answers on three pages survive and are stored exactly once", async () => {
@@ -90,5 +96,51 @@ test("a corrupt outbox in storage is replaced, not crashed on", async () => {
   await answer(page, "open_one", 7, "after corruption");
   await eventually(async () => (await outbox(page)).length === 0, 10_000);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a flaky network: 503s with Retry-After are retried in the page until stored", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const attempts = [];
+  await page.route(`${collector.url}/v1/events`, async (route) => {
+    attempts.push(Date.now());
+    if (attempts.length <= 2) {
+      return route.fulfill({
+        status: 503,
+        // The collector's own 503 headers, CORS exposure of Retry-After included.
+        headers: { "Retry-After": "1", "Access-Control-Allow-Origin": site.origin,
+          "Access-Control-Expose-Headers": "Retry-After", "Content-Type": "application/json" },
+        body: JSON.stringify({ error: { code: "unavailable", message: "try later", field: null } }),
+      });
+    }
+    return route.continue();
+  });
+  await page.goto(`${site.url}/widget.html`);
+  const visitor = await visitorOf(page);
+  await answer(page, "open_two", 6, "through a flaky network");
+  const stored = await eventually(async () => {
+    const rs = (await exportEvents(collector, SITE)).filter((e) => e.visitor === visitor && e.type === "response");
+    return rs.length && rs[0].comment && rs;
+  }, 30_000);
+  assert.ok(stored, "stored without a reload");
+  assert.equal(stored[0].comment, "through a flaky network");
+  assert.ok(attempts.length >= 3);
+  assert.ok(attempts[1] - attempts[0] >= 1000, "the second try waited for Retry-After");
+  await context.close();
+});
+
+test("an answer given right before leaving the site is delivered", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${site.url}/widget.html`);
+  const visitor = await visitorOf(page);
+  await answer(page, "open_three", 10, "leaving now");
+  await page.goto("about:blank"); // gone: keepalive fetch or the pagehide beacon must carry it
+  const stored = await eventually(async () => {
+    const rs = (await exportEvents(collector, SITE)).filter((e) => e.visitor === visitor && e.comment === "leaving now");
+    return rs.length === 1 && rs;
+  }, 15_000);
+  assert.ok(stored);
   await context.close();
 });

@@ -6,6 +6,7 @@
 //! time. No token or an unknown one: 401; a valid token of another site: 403.
 
 use sha2::{Digest, Sha256};
+use touchpoint_core::wire::hex;
 use worker::{Env, Request};
 
 use crate::error::{ApiError, ApiResult};
@@ -26,10 +27,7 @@ fn bearer(req: &Request) -> Option<String> {
 /// Hex SHA-256 of a token: what is stored, and what is compared.
 pub fn digest(token: &str) -> String {
     let mut out = String::with_capacity(64);
-    for b in Sha256::digest(token.as_bytes()) {
-        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
+    hex(&mut out, &Sha256::digest(token.as_bytes()));
     out
 }
 
@@ -80,9 +78,6 @@ pub fn new_token() -> ApiResult<String> {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).map_err(|_| ApiError::internal())?;
     let mut token = String::from("tps_");
-    for b in bytes {
-        token.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        token.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
+    hex(&mut token, &bytes);
     Ok(token)
 }

@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 use touchpoint_core::error::{ErrorCode, FieldError};
 use touchpoint_core::validate::is_id;
+use touchpoint_core::wire::hex;
 use worker::{Env, Request, Response};
 
 use crate::error::ApiResult;
@@ -36,9 +37,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
 fn etag(body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
     let mut tag = String::from("\"");
-    for b in &digest[..16] {
-        tag.push_str(&format!("{b:02x}"));
-    }
+    hex(&mut tag, digest.get(..16).unwrap_or_default());
     tag.push('"');
     tag
 }

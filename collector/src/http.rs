@@ -21,6 +21,8 @@ pub fn cors(r: &mut Response, origin: Option<&str>, allowed: bool) {
     set_header(r, "Vary", "Origin");
     if let (Some(origin), true) = (origin, allowed) {
         set_header(r, "Access-Control-Allow-Origin", origin);
+        // Not CORS-safelisted: without this the widget cannot honour it.
+        set_header(r, "Access-Control-Expose-Headers", "Retry-After");
     }
 }
 

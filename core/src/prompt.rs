@@ -126,15 +126,7 @@ impl<'a> PromptView<'a> {
 
 /// Decimal digits of a small number, without the formatting machinery.
 pub fn number(n: u8) -> String {
-    let mut s = String::with_capacity(3);
-    if n >= 100 {
-        s.push(char::from(b'0' + n / 100));
-    }
-    if n >= 10 {
-        s.push(char::from(b'0' + n / 10 % 10));
-    }
-    s.push(char::from(b'0' + n % 10));
-    s
+    crate::wire::decimal(u64::from(n))
 }
 
 /// The visitor's language: the first valid tag of, in order, an explicit

@@ -14,15 +14,10 @@ pub fn signature(secret: &str, timestamp: u64, body: &str) -> String {
         Ok(mac) => mac,
         Err(_) => return String::new(),
     };
-    let mut ts = String::new();
-    crate::wire::uint(&mut ts, timestamp);
-    mac.update(ts.as_bytes());
+    mac.update(crate::wire::decimal(timestamp).as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
     let mut out = String::from("v1=");
-    for b in mac.finalize().into_bytes() {
-        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
-    }
+    crate::wire::hex(&mut out, &mac.finalize().into_bytes());
     out
 }

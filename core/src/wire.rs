@@ -67,9 +67,24 @@ fn field_str(out: &mut String, name: &str, value: &str) {
     out.push(',');
 }
 
+/// Lower-case hex digits of `bytes`, appended to `out`.
+pub fn hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+}
+
+/// Decimal digits of `n` as a new string.
+pub fn decimal(n: u64) -> String {
+    let mut s = String::with_capacity(4);
+    uint(&mut s, n);
+    s
+}
+
 /// A JSON string literal: quotes, backslashes and control characters escaped.
 pub fn string(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
         match c {
@@ -80,8 +95,7 @@ pub fn string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             c if u32::from(c) < 0x20 => {
                 out.push_str("\\u00");
-                out.push(char::from(HEX[(u32::from(c) >> 4) as usize]));
-                out.push(char::from(HEX[(u32::from(c) & 15) as usize]));
+                hex(out, &[c as u8]);
             }
             c => out.push(c),
         }

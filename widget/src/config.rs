@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use touchpoint_core::config::{Display, Texts, Trigger, Untranslated};
 use touchpoint_core::flow::Band;
 use touchpoint_core::theme::{Mode, Position, Theme};
@@ -16,16 +16,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dom::warn;
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn string(v: &JsValue, key: &str) -> Option<String> {
-    get(v, key).as_string()
-}
+use crate::dom::{prop as get, prop_num, prop_str as string};
 
 fn small(v: &JsValue, key: &str) -> Option<u8> {
-    get(v, key).as_f64().filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n)).map(|n| n as u8)
+    prop_num(v, key).filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n)).map(|n| n as u8)
 }
 
 fn texts(v: &JsValue) -> Option<Texts> {

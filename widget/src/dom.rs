@@ -1,6 +1,6 @@
 //! Small DOM helpers shared by the widget's modules.
 
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
 pub fn window() -> Window {
@@ -41,6 +41,21 @@ pub fn append(parent: &Element, child: &Element) {
 
 pub fn cast<T: JsCast>(e: Element) -> T {
     e.dyn_into().expect_throw("element of the expected type")
+}
+
+/// Property `key` of a JS value (`undefined` when absent or unreadable).
+pub fn prop(v: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// String property `key`, if it is a string.
+pub fn prop_str(v: &JsValue, key: &str) -> Option<String> {
+    prop(v, key).as_string()
+}
+
+/// Number property `key`, if it is a number.
+pub fn prop_num(v: &JsValue, key: &str) -> Option<f64> {
+    prop(v, key).as_f64()
 }
 
 /// Milliseconds since the Unix epoch from the browser clock.

@@ -10,14 +10,14 @@ use std::cell::RefCell;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use js_sys::{Array, Reflect, JSON};
+use js_sys::{Array, JSON};
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
 use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::VisibilityState;
 
-use crate::dom::{document, warn, window};
+use crate::dom::{document, prop_num, prop_str, warn, window};
 use crate::transport;
 
 struct Sender {
@@ -71,17 +71,34 @@ pub fn enqueue(event: Event) {
     flush();
 }
 
-/// Applies `f` to the stored outbox: read fresh (another tab may have
-/// written), change, write back, all within one task.
+/// The stored outbox, read fresh (another tab may have written it).
+fn load(sender: &mut Sender) -> Outbox {
+    match window().local_storage().ok().flatten().and_then(|st| st.get_item(&sender.key).ok()) {
+        Some(stored) => read(stored.as_deref()),
+        None => sender.memory.clone(),
+    }
+}
+
+/// The next batch to send, read without writing anything back.
+fn next_batch() -> Option<(String, String, Vec<Event>)> {
+    SENDER.with(|s| {
+        let mut guard = s.borrow_mut();
+        let sender = guard.as_mut()?;
+        let outbox = load(sender);
+        let ids = outbox.next_batch(&sender.site);
+        let batch: Vec<Event> = outbox.select(&ids).cloned().collect();
+        Some((sender.site.clone(), sender.url.clone(), batch))
+    })
+}
+
+/// Applies `f` to the stored outbox: read fresh, change, write back, all
+/// within one task.
 fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
     SENDER.with(|s| {
         let mut guard = s.borrow_mut();
         let sender = guard.as_mut()?;
         let storage = window().local_storage().ok().flatten();
-        let mut outbox = match storage.as_ref().and_then(|st| st.get_item(&sender.key).ok()) {
-            Some(stored) => read(stored.as_deref()),
-            None => std::mem::take(&mut sender.memory),
-        };
+        let mut outbox = load(sender);
         let result = f(&mut outbox);
         let saved = storage.is_some_and(|st| st.set_item(&sender.key, &write(&outbox)).is_ok());
         if !saved {
@@ -92,19 +109,11 @@ fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
 }
 
 fn flush() {
-    let Some((site, url)) = SENDER.with(|s| {
-        let mut guard = s.borrow_mut();
-        let sender = guard.as_mut().filter(|s| !s.in_flight && s.timer.is_none())?;
-        sender.in_flight = true;
-        Some((sender.site.clone(), sender.url.clone()))
-    }) else {
+    let idle = SENDER.with(|s| s.borrow().as_ref().is_some_and(|s| !s.in_flight && s.timer.is_none()));
+    let Some((site, url, batch)) = next_batch().filter(|_| idle) else {
         return;
     };
-    let batch: Vec<Event> = update(|o| {
-        let ids = o.next_batch(&site);
-        o.select(&ids).cloned().collect()
-    })
-    .unwrap_or_default();
+    SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.in_flight = true));
     if batch.is_empty() {
         SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.in_flight = false));
         return;
@@ -152,8 +161,12 @@ fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
                 let delay = backoff_ms(sender.attempt, after_ms, js_sys::Math::random());
                 sender.attempt = sender.attempt.saturating_add(1);
                 sender.timer = Some(Timeout::new(delay, || {
-                    SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
-                    flush();
+                    // Not from inside the callback: clearing `timer` drops this
+                    // very Timeout, so do it once the callback has returned.
+                    wasm_bindgen_futures::spawn_local(async {
+                        SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
+                        flush();
+                    });
                 }));
                 Some(false)
             }
@@ -168,14 +181,9 @@ fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
 /// browser delivers after the page is gone. The events stay in the outbox
 /// until a later fetch confirms them; a duplicate is harmless.
 fn beacon() {
-    let Some((site, url)) = SENDER.with(|s| s.borrow().as_ref().map(|s| (s.site.clone(), s.url.clone()))) else {
+    let Some((site, url, batch)) = next_batch() else {
         return;
     };
-    let batch: Vec<Event> = update(|o| {
-        let ids = o.next_batch(&site);
-        o.select(&ids).cloned().collect()
-    })
-    .unwrap_or_default();
     if !batch.is_empty() {
         let _ = window().navigator().send_beacon_with_opt_str(&url, Some(&wire::batch_json(&site, &batch)));
     }
@@ -202,9 +210,8 @@ fn read(stored: Option<&str>) -> Outbox {
 }
 
 fn event(v: &JsValue) -> Option<Event> {
-    let get = |k: &str| Reflect::get(v, &JsValue::from_str(k)).ok();
-    let s = |k: &str| get(k).and_then(|x| x.as_string());
-    let n = |k: &str| get(k).and_then(|x| x.as_f64()).filter(|n| *n >= 0.0);
+    let s = |k: &str| prop_str(v, k);
+    let n = |k: &str| prop_num(v, k).filter(|n| *n >= 0.0);
     Some(Event {
         id: s("id")?,
         kind: EventKind::parse(&s("type")?)?,

@@ -14,6 +14,7 @@ use touchpoint_core::i18n::UiText;
 use touchpoint_core::limits::MAX_COMMENT_CHARS;
 use touchpoint_core::prompt::{number, PromptView};
 use touchpoint_core::theme::{Mode, Position, Theme};
+use touchpoint_core::wire;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{CssStyleSheet, Element, HtmlElement, HtmlFormElement, HtmlInputElement, HtmlTextAreaElement};
 use web_sys::{KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -229,7 +230,7 @@ impl Mounted {
             &form,
             &text_el("label", &[("id", "tp-q"), ("for", "tp-why"), ("class", "q why"), ("part", "question")], question),
         );
-        let max = number_usize(MAX_COMMENT_CHARS);
+        let max = wire::decimal(MAX_COMMENT_CHARS as u64);
         let area = el(
             "textarea",
             &[("id", "tp-why"), ("part", "comment"), ("rows", "3"), ("maxlength", &max), ("aria-describedby", "tp-d")],
@@ -354,17 +355,10 @@ fn keep_above_keyboard(area: &Element, listeners: &mut Vec<EventListener>) {
     listeners.push(EventListener::new(&vv, "resize", move |_| {
         let inner = crate::dom::window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
         let hidden = (inner - vv2.height() - vv2.offset_top()).max(0.0);
-        let mut px = String::new();
-        touchpoint_core::wire::uint(&mut px, hidden as u64);
+        let mut px = wire::decimal(hidden as u64);
         px.push_str("px");
         let _ = panel.style().set_property("--tp-keyboard", &px);
     }));
-}
-
-fn number_usize(n: usize) -> String {
-    let mut s = String::new();
-    touchpoint_core::wire::uint(&mut s, n as u64);
-    s
 }
 
 /// Runs `on(action)` on the microtask queue, once the listener that called

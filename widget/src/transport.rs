@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
-use crate::dom::window;
+use crate::dom::{prop, prop_num, prop_str, window};
 
 /// What the collector said about a batch (`status: None`: no answer).
 pub struct Answer {
@@ -39,13 +39,12 @@ pub async fn post(url: &str, body: &str) -> Answer {
         Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
         Err(_) => JsValue::NULL,
     };
-    let get = |v: &JsValue, k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let error = get(&json, "error");
-    let rejected = if error.is_object() { get(&error, "rejected") } else { get(&json, "rejected") };
+    let error = prop(&json, "error");
+    let rejected = if error.is_object() { prop(&error, "rejected") } else { prop(&json, "rejected") };
     if let Ok(list) = rejected.dyn_into::<Array>() {
-        answer.rejected = list.iter().filter_map(|r| get(&r, "index").as_f64()).map(|i| i as usize).collect();
+        answer.rejected = list.iter().filter_map(|r| prop_num(&r, "index")).map(|i| i as usize).collect();
     }
-    answer.error = get(&error, "message").as_string();
+    answer.error = prop_str(&error, "message");
     answer
 }
 

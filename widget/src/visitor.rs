@@ -31,11 +31,7 @@ pub fn random_id() -> String {
         .expect_throw("crypto is available in every browser the widget supports")
         .get_random_values_with_u8_array(&mut bytes)
         .expect_throw("16 bytes is below the getRandomValues limit");
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
+    touchpoint_core::wire::hex(&mut out, &bytes);
     out
 }
