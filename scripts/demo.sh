@@ -48,7 +48,7 @@ cat <<EOT
 
   Demo shop:    http://127.0.0.1:$SHOP_PORT/   (go through checkout to meet the NPS prompt)
   Collector:    http://127.0.0.1:$COLLECTOR_PORT/   (widget files under /widget/)
-  Admin token:  $TOKEN
+  Admin token:  $TOKEN   (operator)
   Export:       curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$COLLECTOR_PORT/v1/sites/demo/export.ndjson
 
   Ctrl-C stops everything.
