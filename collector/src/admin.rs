@@ -4,13 +4,12 @@
 
 use serde_json::json;
 use touchpoint_core::limits::MAX_CONFIG_BYTES;
-use touchpoint_core::validate::is_id;
 use touchpoint_core::SiteConfig;
 use worker::{Date, Env, Request, Response};
 
 use crate::auth::{self, require_site, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::http::json;
+use crate::http::{json, read_body, site_id as check_site_id};
 use crate::store;
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
@@ -21,14 +20,7 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
     } else {
         auth::require_operator(&req, env).await?;
     }
-    let body = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(400, "invalid_body", "the body could not be read").field("body"))?;
-    if body.len() > MAX_CONFIG_BYTES {
-        return Err(ApiError::new(413, "payload_too_large", format!("a config is at most {MAX_CONFIG_BYTES} bytes"))
-            .field("body"));
-    }
+    let body = read_body(&mut req, MAX_CONFIG_BYTES).await?;
     let config = parse(&body)?;
     if let Err(errors) = config.validate() {
         let list: Vec<_> =
@@ -43,20 +35,9 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
 pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
     require_site(req, env, site).await?;
-    let config = store::site(env, site)
-        .await?
-        .ok_or_else(|| ApiError::new(404, "unknown_site", "no site with this id").field("site"))?;
+    let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
     let bot_hits = store::bot_hits(env, site).await?;
     Ok(json(&json!({"site": site, "config": config, "bot_hits": bot_hits}), 200)?)
-}
-
-fn check_site_id(site: &str) -> ApiResult<()> {
-    if is_id(site) {
-        Ok(())
-    } else {
-        Err(ApiError::new(400, "invalid_value", "a site id is 1-64 characters of a-z, A-Z, 0-9, '-', '_'")
-            .field("site"))
-    }
 }
 
 /// Deserialises with the path of the first bad field (`surveys[0].metric`).
@@ -100,7 +81,7 @@ pub async fn rotate_token(req: &Request, env: &Env, site: &str) -> ApiResult<Res
     let caller = require_site(req, env, site).await?;
     let token = auth::new_token()?;
     if !store::set_token_hash(env, site, &auth::digest(&token)).await? {
-        return Err(ApiError::new(404, "unknown_site", "no site with this id").field("site"));
+        return Err(ApiError::unknown_site());
     }
     let by = if caller == Caller::Operator { "operator" } else { "site" };
     Ok(json(&json!({"site": site, "token": token, "rotated_by": by}), 201)?)

@@ -2,12 +2,11 @@
 //! cacheable at the edge and revalidated with `ETag`.
 
 use sha2::{Digest, Sha256};
-use touchpoint_core::error::{ErrorCode, FieldError};
 use touchpoint_core::validate::is_id;
 use touchpoint_core::wire::hex;
 use worker::{Env, Request, Response};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::{cors_public, set_header};
 use crate::store;
 
@@ -20,8 +19,8 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
         true => store::site(env, site).await?,
         false => None,
     };
-    let config = config.ok_or_else(|| FieldError::new(ErrorCode::UnknownSite, "site", "no site with this id"))?;
-    let body = serde_json::to_string(&config.public()).map_err(|_| crate::error::ApiError::internal())?;
+    let config = config.ok_or_else(ApiError::unknown_site)?;
+    let body = serde_json::to_string(&config.public()).map_err(|_| ApiError::internal())?;
     let etag = etag(&body);
     let fresh =
         req.headers().get("If-None-Match").ok().flatten().is_some_and(|v| v.split(',').any(|t| t.trim() == etag));

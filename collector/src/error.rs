@@ -32,6 +32,11 @@ impl ApiError {
         self
     }
 
+    /// 404 naming `site`: no site has this id.
+    pub fn unknown_site() -> Self {
+        ApiError::from(FieldError::new(ErrorCode::UnknownSite, "site", "no site with this id"))
+    }
+
     pub fn not_found() -> Self {
         ApiError::new(404, "not_found", "no such endpoint")
     }

@@ -1,18 +1,15 @@
 //! `GET /v1/sites/{site}/export.ndjson`: every stored event of a site, one
 //! JSON object per line, oldest first. Admin token required.
 
-use touchpoint_core::validate::is_id;
 use worker::{Env, Request, Response};
 
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
-use crate::http::set_header;
+use crate::http::{set_header, site_id};
 use crate::store;
 
 pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
-    if !is_id(site) {
-        return Err(ApiError::new(400, "invalid_value", "not a site id").field("site"));
-    }
+    site_id(site)?;
     require_site(req, env, site).await?;
     let mut out = String::new();
     for event in store::events(env, site).await? {

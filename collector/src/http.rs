@@ -1,6 +1,37 @@
-//! Response helpers: JSON bodies, headers, CORS.
+//! Request and response helpers: bounded bodies, site ids, JSON, headers, CORS.
 
-use worker::{Headers, Response, Result};
+use touchpoint_core::validate::is_id;
+use worker::{Headers, Request, Response, Result};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The request body, refused with 413 when over `limit` bytes (by its
+/// declared `Content-Length` before reading, and by its real size after).
+pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
+    let too_large = || ApiError::new(413, "payload_too_large", format!("the body is over {limit} bytes")).field("body");
+    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let body = req
+        .bytes()
+        .await
+        .map_err(|_| ApiError::new(400, "invalid_body", "the body could not be read").field("body"))?;
+    if body.len() > limit {
+        return Err(too_large());
+    }
+    Ok(body)
+}
+
+/// A site id from the path: 400 naming `site` when it is not one.
+pub fn site_id(site: &str) -> ApiResult<()> {
+    if is_id(site) {
+        Ok(())
+    } else {
+        Err(ApiError::new(400, "invalid_value", "a site id is 1-64 characters of a-z, A-Z, 0-9, '-', '_'")
+            .field("site"))
+    }
+}
 
 /// A JSON response with `status`, never cached.
 pub fn json(body: &serde_json::Value, status: u16) -> Result<Response> {

@@ -3,13 +3,12 @@
 
 use serde_json::json;
 use touchpoint_core::enrich::{is_bot, redact, reduce_url, Device};
-use touchpoint_core::error::{ErrorCode, FieldError};
 use touchpoint_core::limits::MAX_BODY_BYTES;
 use touchpoint_core::validate;
 use worker::{Date, Env, Request, Response};
 
 use crate::error::{ApiError, ApiResult};
-use crate::http::{cors, json};
+use crate::http::{cors, json, read_body};
 use crate::store;
 
 /// Seconds a client is told to wait after hitting the rate limit (the
@@ -20,21 +19,9 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
     let user_agent = req.headers().get("User-Agent").ok().flatten().unwrap_or_default();
     let client_ip = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "unknown".into());
     let country = req.cf().and_then(|cf| cf.country());
-    let declared = req.headers().get("Content-Length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_large());
-    }
-    let body = req
-        .bytes()
-        .await
-        .map_err(|_| ApiError::new(400, "invalid_body", "the body could not be read").field("body"))?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(too_large());
-    }
+    let body = read_body(&mut req, MAX_BODY_BYTES).await?;
     let envelope = validate::envelope(&body)?;
-    let config = store::site(env, &envelope.site)
-        .await?
-        .ok_or_else(|| FieldError::new(ErrorCode::UnknownSite, "site", "no site with this id"))?;
+    let config = store::site(env, &envelope.site).await?.ok_or_else(ApiError::unknown_site)?;
     check_rate(env, config.rate_limit.binding(), &envelope.site, &client_ip).await?;
     match origin {
         None => {
@@ -114,8 +101,4 @@ async fn check_rate(env: &Env, binding: &str, site: &str, client_ip: &str) -> Ap
         }
         _ => Ok(()),
     }
-}
-
-fn too_large() -> ApiError {
-    ApiError::new(413, "payload_too_large", format!("the body is over {MAX_BODY_BYTES} bytes")).field("body")
 }

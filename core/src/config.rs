@@ -257,6 +257,12 @@ impl SiteConfig {
 }
 
 impl Survey {
+    /// The scale stored with each answer: CES only (5 or 7, default 7);
+    /// `None` for NPS and CSAT, whose scales are fixed.
+    pub fn answer_scale(&self) -> Option<u8> {
+        (self.metric == Metric::Ces).then(|| self.metric.top(self.scale))
+    }
+
     fn validate(&self, path: &str, default_locale: &str, errors: &mut Vec<FieldError>) {
         if !is_id(&self.id) {
             errors.push(FieldError::new(

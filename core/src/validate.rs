@@ -11,7 +11,7 @@ use crate::limits::{
     MAX_COMMENT_CHARS, MAX_EVENTS_PER_BATCH, MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES,
     MIN_RANDOM_ID_BYTES,
 };
-use crate::metric::{Metric, DEFAULT_CES_SCALE};
+use crate::metric::Metric;
 
 /// A batch whose envelope is valid; its events are still unchecked.
 #[derive(Debug)]
@@ -79,10 +79,7 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
             format!("survey {} asks {}", survey.id, survey.metric.as_str()),
         ));
     }
-    let scale = match metric {
-        Metric::Ces => Some(survey.scale.unwrap_or(DEFAULT_CES_SCALE)),
-        Metric::Nps | Metric::Csat => None,
-    };
+    let scale = survey.answer_scale();
     if let Some(sent) = f.optional_int("scale")? {
         if Some(sent) != scale.map(i64::from) {
             return Err(f.error(ErrorCode::InvalidValue, "scale", "does not match the survey's scale"));

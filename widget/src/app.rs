@@ -9,7 +9,7 @@ use js_sys::{Function, Object, Reflect};
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
 use touchpoint_core::prompt::{resolve_locale, PromptView};
-use touchpoint_core::{Metric, SiteConfig};
+use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
 use crate::api::{Command, Hook};
@@ -39,6 +39,11 @@ struct Shown {
     /// The response's id once a score was sent; the comment reuses it.
     response: Option<(String, u8)>,
     mounted: Mounted,
+}
+
+/// The view of the prompt on screen, rebuilt from its survey and language.
+fn view_of<'a>(config: &'a SiteConfig, survey: usize, locale: &str) -> Option<PromptView<'a>> {
+    PromptView::new(config, config.surveys.get(survey)?, locale)
 }
 
 thread_local! {
@@ -162,16 +167,14 @@ fn on_action(action: Action) {
             });
             emit(EventKind::Response, None);
             with_app(|app| {
-                if let Some(shown) = &mut app.prompt {
-                    let Some(survey) = shown.config.surveys.get(shown.survey) else { return };
-                    let Some(view) = PromptView::new(&shown.config, survey, &shown.locale) else { return };
-                    match view.after_score(score) {
-                        Step::FollowUp(band) => {
-                            let question = view.follow_up(band).unwrap_or(view.ui.why);
-                            shown.mounted.follow_up(question, view.ui, on_action);
-                        }
-                        Step::Thanks | Step::Score => shown.mounted.thank_you(view.thanks(), on_action),
+                let Some(Shown { config, survey, locale, mounted, .. }) = &mut app.prompt else { return };
+                let Some(view) = view_of(config, *survey, locale) else { return };
+                match view.after_score(score) {
+                    Step::FollowUp(band) => {
+                        let question = view.follow_up(band).unwrap_or(view.ui.why);
+                        mounted.follow_up(question, view.ui, on_action);
                     }
+                    Step::Thanks | Step::Score => mounted.thank_you(view.thanks(), on_action),
                 }
             });
         }
@@ -194,11 +197,9 @@ fn on_action(action: Action) {
 
 fn thank_you() {
     with_app(|app| {
-        if let Some(shown) = &mut app.prompt {
-            let survey = shown.config.surveys.get(shown.survey);
-            if let Some(view) = survey.and_then(|s| PromptView::new(&shown.config, s, &shown.locale)) {
-                shown.mounted.thank_you(view.thanks(), on_action);
-            }
+        let Some(Shown { config, survey, locale, mounted, .. }) = &mut app.prompt else { return };
+        if let Some(view) = view_of(config, *survey, locale) {
+            mounted.thank_you(view.thanks(), on_action);
         }
     });
 }
@@ -219,7 +220,7 @@ fn emit(kind: EventKind, comment: Option<String>) {
             survey: survey.id.clone(),
             touchpoint: survey.touchpoint.clone(),
             metric: survey.metric,
-            scale: (survey.metric == Metric::Ces).then(|| survey.metric.top(survey.scale)),
+            scale: survey.answer_scale(),
             score,
             comment,
             visitor: app.visitor.clone(),
