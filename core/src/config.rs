@@ -7,11 +7,16 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, FieldError};
+use crate::experiment::Experiment;
+use crate::fatigue::{Fatigue, Frequency};
 use crate::flow::Band;
 use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
 use crate::metric::{Metric, CES_SCALES};
+use crate::rule::Group;
 use crate::theme::Theme;
 use crate::validate::{is_id, is_locale};
+
+pub use crate::trigger::Trigger;
 
 /// The configuration schema version this build understands.
 pub const CONFIG_VERSION: u32 = 1;
@@ -50,6 +55,17 @@ pub struct SiteConfig {
     /// Colours, font, radius, position, colour scheme.
     #[serde(default, skip_serializing_if = "is_default")]
     pub theme: Theme,
+    /// Recontact wait and dismiss cool-down (see `fatigue`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub fatigue: Fatigue,
+    /// Nothing is stored, sent or shown until `touchpoint('consent', true)`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub require_consent: bool,
+    /// A browser sending Global Privacy Control (`navigator.globalPrivacyControl`)
+    /// or Do Not Track (`navigator.doNotTrack == "1"`) gets no prompt and
+    /// nothing stored, even after `touchpoint('consent', true)`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub respect_gpc: bool,
     /// The prompts this site may show.
     #[serde(default)]
     pub surveys: Vec<Survey>,
@@ -148,13 +164,29 @@ pub struct Survey {
     /// No text in the visitor's language: show the default one, or skip.
     #[serde(default, skip_serializing_if = "is_default")]
     pub untranslated: Untranslated,
+    /// Who may be asked (keys: see `decide`); empty: everyone.
+    #[serde(default, skip_serializing_if = "Group::is_empty")]
+    pub target: Group,
+    /// How often the same visitor may be asked.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub frequency: Frequency,
+    /// Higher first when several surveys are eligible (see `fatigue`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub priority: i32,
+    /// Share of visitors ever asked, 0.0001-1 (sticky per visitor, see `experiment`).
+    #[serde(default = "full_sample", skip_serializing_if = "is_full_sample")]
+    pub sample_rate: f64,
+    /// An A/B test of this survey's timing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<Experiment>,
 }
 
-/// What makes a survey's prompt appear.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Trigger {
-    /// A custom event name sent with `touchpoint('event', name)`.
-    pub event: String,
+fn full_sample() -> f64 {
+    1.0
+}
+
+fn is_full_sample(rate: &f64) -> bool {
+    *rate == 1.0
 }
 
 fn default_version() -> u32 {
@@ -173,7 +205,7 @@ impl SiteConfig {
 
     /// Surveys whose trigger is the custom event `name`, in config order.
     pub fn surveys_for_event<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Survey> {
-        self.surveys.iter().filter(move |s| s.trigger.event == name)
+        self.surveys.iter().filter(move |s| s.trigger.event.as_deref() == Some(name))
     }
 
     /// The configuration a browser may see: everything but the origins.
@@ -200,6 +232,7 @@ impl SiteConfig {
             errors.push(FieldError::new(ErrorCode::InvalidValue, "locale_override", "not a language tag"));
         }
         self.theme.validate(&mut errors);
+        self.fatigue.validate(&mut errors);
         if self.webhooks.len() > MAX_WEBHOOKS {
             errors.push(FieldError::new(ErrorCode::TooLong, "webhooks", format!("at most {MAX_WEBHOOKS} webhooks")));
         }
@@ -284,7 +317,15 @@ impl Survey {
             )),
         }
         check_name(&self.touchpoint, &format!("{path}.touchpoint"), errors);
-        check_name(&self.trigger.event, &format!("{path}.trigger.event"), errors);
+        self.trigger.validate(&format!("{path}.trigger"), errors);
+        self.target.validate(&format!("{path}.target"), None, errors);
+        self.frequency.validate(&format!("{path}.frequency"), errors);
+        if !(0.0001..=1.0).contains(&self.sample_rate) {
+            errors.push(FieldError::new(ErrorCode::OutOfRange, format!("{path}.sample_rate"), "0.0001-1"));
+        }
+        if let Some(experiment) = &self.experiment {
+            experiment.validate(&format!("{path}.experiment"), errors);
+        }
         check_texts(&self.question, &format!("{path}.question"), default_locale, errors);
         if let Some(texts) = self.follow_up.as_ref().filter(|t| !t.is_empty()) {
             check_texts(texts, &format!("{path}.follow_up"), default_locale, errors);
@@ -310,7 +351,7 @@ impl Survey {
     }
 }
 
-fn check_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
+pub(crate) fn check_name(name: &str, field: &str, errors: &mut Vec<FieldError>) {
     if name.is_empty() || name.len() > MAX_NAME_BYTES || name.chars().any(char::is_control) {
         errors.push(FieldError::new(
             ErrorCode::InvalidValue,

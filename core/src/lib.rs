@@ -4,20 +4,29 @@
 //! tested on the host. The data's path through it is
 //! [`config`] (what a site asks) -> [`event`] (what a visitor answered) ->
 //! [`validate`] (is it acceptable) -> [`stats`] (what it means).
+//! In the browser, before any answer: page signal -> [`trigger`] ->
+//! [`decide`] (over [`rule`] targeting, [`fatigue`], [`experiment`]
+//! sampling and variants, and the [`visitor`] state) -> prompt.
 
 pub mod config;
+pub mod decide;
 pub mod enrich;
 pub mod error;
 pub mod event;
+pub mod experiment;
+pub mod fatigue;
 pub mod flow;
 pub mod i18n;
 pub mod limits;
 pub mod metric;
 pub mod outbox;
 pub mod prompt;
+pub mod rule;
 pub mod stats;
 pub mod theme;
+pub mod trigger;
 pub mod validate;
+pub mod visitor;
 pub mod webhook;
 pub mod wire;
 

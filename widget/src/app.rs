@@ -111,7 +111,9 @@ pub fn run(cmd: Command) {
                 return;
             };
             let found = match &cmd {
-                Command::Event(name) => config.surveys.iter().position(|s| s.trigger.event == *name),
+                Command::Event(name) => {
+                    config.surveys.iter().position(|s| s.trigger.event.as_deref() == Some(name.as_str()))
+                }
                 Command::Show(id) => {
                     let found = config.surveys.iter().position(|s| s.id == *id);
                     if found.is_none() {
