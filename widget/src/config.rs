@@ -3,13 +3,18 @@
 //! does the parsing, so the wasm carries no JSON deserializer (measured:
 //! tens of kilobytes). Unknown fields are ignored (forward compatible);
 //! fields of the wrong type read as absent, and a survey missing what it
-//! needs is dropped with a warning, never a crash.
+//! needs is dropped with a warning, never a crash. A targeting or URL rule
+//! that cannot be read fails closed (the survey is not shown rather than
+//! shown to people a rule was meant to exclude).
 
 use std::collections::BTreeMap;
 
 use js_sys::{Array, Object};
 use touchpoint_core::config::{Display, Texts, Trigger, Untranslated};
+use touchpoint_core::experiment::{Experiment, Variant};
+use touchpoint_core::fatigue::{Fatigue, Frequency, RecontactAfter};
 use touchpoint_core::flow::Band;
+use touchpoint_core::rule::{Group, Op, Rule, Value};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::{Metric, SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,6 +25,14 @@ use crate::dom::{prop as get, prop_num, prop_str as string};
 
 fn small(v: &JsValue, key: &str) -> Option<u8> {
     prop_num(v, key).filter(|n| n.fract() == 0.0 && (0.0..=255.0).contains(n)).map(|n| n as u8)
+}
+
+fn uint(v: &JsValue, key: &str) -> Option<u32> {
+    prop_num(v, key).filter(|n| n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(n)).map(|n| n as u32)
+}
+
+fn flag(v: &JsValue, key: &str) -> bool {
+    get(v, key).as_bool().unwrap_or(false)
 }
 
 fn texts(v: &JsValue) -> Option<Texts> {
@@ -49,6 +62,9 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         webhooks: Vec::new(),
         rate_limit: Default::default(),
         theme: theme(&get(v, "theme")),
+        fatigue: fatigue(&get(v, "fatigue")),
+        require_consent: flag(v, "require_consent"),
+        respect_gpc: flag(v, "respect_gpc"),
         surveys: surveys.unwrap_or_default(),
     })
 }
@@ -56,10 +72,9 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
 fn survey(v: &JsValue) -> Option<Survey> {
     let id = string(v, "id");
     let metric = string(v, "metric").and_then(|m| Metric::parse(&m));
-    let trigger = string(&get(v, "trigger"), "event");
     let question = texts(&get(v, "question"));
-    let (Some(id), Some(metric), Some(event), Some(question)) = (id, metric, trigger, question) else {
-        warn("a survey in the site configuration lacks id, metric, trigger.event or question; skipped");
+    let (Some(id), Some(metric), Some(question)) = (id, metric, question) else {
+        warn("a survey in the site configuration lacks id, metric or question; skipped");
         return None;
     };
     let by_band = get(v, "follow_up_by_band");
@@ -76,7 +91,7 @@ fn survey(v: &JsValue) -> Option<Survey> {
         scale: small(v, "scale"),
         touchpoint: string(v, "touchpoint").unwrap_or_default(),
         stage: string(v, "stage"),
-        trigger: Trigger { event },
+        trigger: trigger(&get(v, "trigger")),
         question,
         follow_up: texts(&get(v, "follow_up")),
         follow_up_by_band,
@@ -90,7 +105,114 @@ fn survey(v: &JsValue) -> Option<Survey> {
             Some("skip") => Untranslated::Skip,
             _ => Untranslated::Default,
         },
+        target: group(&get(v, "target")),
+        frequency: frequency(&get(v, "frequency")),
+        priority: prop_num(v, "priority")
+            .filter(|n| n.fract() == 0.0 && (-2_147_483_648.0..=2_147_483_647.0).contains(n))
+            .map_or(0, |n| n as i32),
+        sample_rate: prop_num(v, "sample_rate").filter(|r| *r > 0.0 && *r <= 1.0).unwrap_or(1.0),
+        experiment: experiment(&get(v, "experiment")),
     })
+}
+
+fn value(v: &JsValue) -> Option<Value> {
+    if let Some(s) = v.as_string() {
+        Some(Value::Str(s))
+    } else if let Some(n) = v.as_f64() {
+        Some(Value::Num(n))
+    } else if let Some(b) = v.as_bool() {
+        Some(Value::Bool(b))
+    } else {
+        let list = v.dyn_ref::<Array>()?;
+        Some(Value::List(list.iter().filter_map(|i| value(&i)).collect()))
+    }
+}
+
+/// The rules in `v`; an unreadable rule fails closed: it never holds in
+/// `all`/`any`, and always holds (excludes) in `none`.
+fn rules(v: &JsValue, list: &str) -> Vec<Rule> {
+    let Ok(items) = get(v, list).dyn_into::<Array>() else {
+        return Vec::new();
+    };
+    let closed = if list == "none" { Op::NotExists } else { Op::Exists };
+    items
+        .iter()
+        .map(|r| {
+            let read = string(&r, "key").zip(string(&r, "op").and_then(|op| Op::parse(&op)));
+            let (key, op) = read.unwrap_or_else(|| (String::new(), closed));
+            Rule { key, op, value: value(&get(&r, "value")) }
+        })
+        .collect()
+}
+
+/// A group of rules; absent or not an object: the empty group.
+pub fn group(v: &JsValue) -> Group {
+    Group { all: rules(v, "all"), any: rules(v, "any"), none: rules(v, "none") }
+}
+
+fn trigger(v: &JsValue) -> Trigger {
+    Trigger {
+        event: string(v, "event"),
+        where_: group(&get(v, "where")),
+        page_view: flag(v, "page_view"),
+        page: group(&get(v, "page")),
+        click: string(v, "click"),
+        exit_intent: flag(v, "exit_intent"),
+        scroll_percent: small(v, "scroll_percent"),
+        dwell_seconds: uint(v, "dwell_seconds"),
+        inactivity_seconds: uint(v, "inactivity_seconds"),
+        delay_seconds: uint(v, "delay_seconds").unwrap_or(0),
+    }
+}
+
+fn frequency(v: &JsValue) -> Frequency {
+    match v.as_string().as_deref() {
+        Some("once") => Frequency::Once,
+        _ => match (uint(v, "max_times"), uint(v, "every_days")) {
+            (Some(n), _) => Frequency::MaxTimes(n),
+            (_, Some(n)) => Frequency::EveryDays(n),
+            _ => Frequency::UntilAnswered,
+        },
+    }
+}
+
+fn fatigue(v: &JsValue) -> Fatigue {
+    Fatigue {
+        recontact_days: uint(v, "recontact_days").unwrap_or(0),
+        recontact_after: match string(v, "recontact_after").as_deref() {
+            Some("answer") => RecontactAfter::Answer,
+            _ => RecontactAfter::Impression,
+        },
+        dismiss_cooldown_days: uint(v, "dismiss_cooldown_days").unwrap_or(0),
+    }
+}
+
+fn experiment(v: &JsValue) -> Option<Experiment> {
+    let id = string(v, "id")?;
+    let variants = get(v, "variants").dyn_into::<Array>().ok()?;
+    let variants: Vec<Variant> = variants
+        .iter()
+        .filter_map(|x| {
+            Some(Variant {
+                id: string(&x, "id")?,
+                weight: uint(&x, "weight").unwrap_or(1),
+                holdout: flag(&x, "holdout"),
+                trigger: get(&x, "trigger").is_object().then(|| trigger(&get(&x, "trigger"))),
+                delay_seconds: uint(&x, "delay_seconds"),
+                dwell_seconds: uint(&x, "dwell_seconds"),
+                position: string(&x, "position").map(|p| position(&p)),
+            })
+        })
+        .collect();
+    (!variants.is_empty()).then_some(Experiment { id, variants })
+}
+
+fn position(p: &str) -> Position {
+    match p {
+        "bottom-left" => Position::BottomLeft,
+        "center" => Position::Center,
+        _ => Position::BottomRight,
+    }
 }
 
 fn theme(v: &JsValue) -> Theme {
@@ -100,11 +222,7 @@ fn theme(v: &JsValue) -> Theme {
         background: string(v, "background"),
         font: string(v, "font"),
         radius: small(v, "radius"),
-        position: match string(v, "position").as_deref() {
-            Some("bottom-left") => Position::BottomLeft,
-            Some("center") => Position::Center,
-            _ => Position::BottomRight,
-        },
+        position: position(&string(v, "position").unwrap_or_default()),
         mode: match string(v, "mode").as_deref() {
             Some("light") => Mode::Light,
             Some("dark") => Mode::Dark,
