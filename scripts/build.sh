@@ -19,6 +19,7 @@ wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-mutable-glob
 esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint_widget.js" \
   --allow-overwrite "$out/touchpoint_widget.js"
 esbuild --log-level=warning --minify --outfile="$out/loader.js" widget/loader.js
+esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint.mjs" widget/touchpoint.mjs
 
 log "building the collector"
 (cd collector && worker-build --release >/dev/null 2>"$ROOT/target/worker-build.log") || {

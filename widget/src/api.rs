@@ -2,8 +2,11 @@
 //! into typed commands. Anything malformed becomes one warning, never an
 //! exception thrown into the host page.
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function};
+use touchpoint_core::rule::Value;
 use wasm_bindgen::{JsCast, JsValue};
+
+use crate::visitor::read_attrs;
 
 /// Which prompt moments a page can subscribe to with `touchpoint('on', ...)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,19 +16,33 @@ pub enum Hook {
     Dismiss,
 }
 
+/// Attributes of a visitor or properties of an event, read from a plain
+/// object: strings, numbers, booleans and arrays of those.
+pub type Attrs = Vec<(String, Value)>;
+
 /// One parsed `touchpoint(...)` call.
 pub enum Command {
     /// `touchpoint('event', name, props)`: a touchpoint happened.
-    Event(String),
+    Event(String, Attrs),
     /// `touchpoint('show', surveyId)`: show now, bypassing triggers.
     Show(String),
-    /// `touchpoint('set', {locale})`: visitor attributes; `locale` is read.
-    Set { locale: Option<String> },
-    /// `touchpoint('identify', userId, attributes)`.
-    Identify { locale: Option<String> },
+    /// `touchpoint('set', attributes)`: visitor attributes (`locale`,
+    /// `journey_stage`, `plan`...).
+    Set(Attrs),
+    /// `touchpoint('identify', userId, attributes)`: as `set`, plus
+    /// `user_id`.
+    Identify(String, Attrs),
     /// `touchpoint('on', 'response', callback)`.
     On(Hook, Function),
+    /// `touchpoint('consent', granted)`.
+    Consent(bool),
+    /// `touchpoint('reset')`: a new anonymous visitor.
+    Reset,
+    /// `touchpoint('debug', on)`: log why each survey is or is not shown.
+    Debug(bool),
 }
+
+const USAGE: &str = "known commands: event, show, set, identify, on, consent, reset, debug";
 
 impl Command {
     pub fn parse(args: &Array) -> Result<Command, String> {
@@ -33,15 +50,19 @@ impl Command {
         let arg = |i: u32| args.get(i);
         match name.as_str() {
             "event" => {
-                string(&arg(1), "touchpoint('event', name): name must be a non-empty string").map(Command::Event)
+                let event = string(&arg(1), "touchpoint('event', name, props): name must be a non-empty string")?;
+                let props = attributes(&arg(2), "touchpoint('event', name, props): props must be an object")?;
+                Ok(Command::Event(event, props))
             }
             "show" => string(&arg(1), "touchpoint('show', surveyId): surveyId must be a string").map(Command::Show),
-            "set" => attributes(&arg(1), "touchpoint('set', attributes): attributes must be an object")
-                .map(|locale| Command::Set { locale }),
+            "set" => {
+                attributes(&arg(1), "touchpoint('set', attributes): attributes must be an object").map(Command::Set)
+            }
             "identify" => {
-                string(&arg(1), "touchpoint('identify', userId, attributes): userId must be a string")?;
-                attributes(&arg(2), "touchpoint('identify', userId, attributes): attributes must be an object")
-                    .map(|locale| Command::Identify { locale })
+                let user = string(&arg(1), "touchpoint('identify', userId, attributes): userId must be a string")?;
+                let attrs =
+                    attributes(&arg(2), "touchpoint('identify', userId, attributes): attributes must be an object")?;
+                Ok(Command::Identify(user, attrs))
             }
             "on" => {
                 let hook = match arg(1).as_string().as_deref() {
@@ -55,10 +76,17 @@ impl Command {
                     .map_err(|_| String::from("touchpoint('on', what, callback): callback must be a function"))?;
                 Ok(Command::On(hook, callback))
             }
+            "consent" => arg(1)
+                .as_bool()
+                .map(Command::Consent)
+                .ok_or_else(|| "touchpoint('consent', granted): granted must be true or false".into()),
+            "debug" => Ok(Command::Debug(arg(1).as_bool().unwrap_or(true))),
+            "reset" => Ok(Command::Reset),
             _ => {
                 let mut m = String::from("unknown command '");
                 m.push_str(&name);
-                m.push_str("'; known: event, show, set, identify, on");
+                m.push_str("'; ");
+                m.push_str(USAGE);
                 Err(m)
             }
         }
@@ -69,13 +97,13 @@ fn string(v: &JsValue, why: &str) -> Result<String, String> {
     v.as_string().filter(|s| !s.is_empty()).ok_or_else(|| why.into())
 }
 
-/// Reads the attributes object (absent is fine); returns its `locale`.
-fn attributes(v: &JsValue, why: &str) -> Result<Option<String>, String> {
+/// Reads an attributes object (absent is fine: no attributes).
+fn attributes(v: &JsValue, why: &str) -> Result<Attrs, String> {
     if v.is_undefined() || v.is_null() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     if !v.is_object() || Array::is_array(v) {
         return Err(why.into());
     }
-    Ok(Reflect::get(v, &"locale".into()).ok().and_then(|l| l.as_string()))
+    Ok(read_attrs(v))
 }

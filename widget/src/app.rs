@@ -1,44 +1,71 @@
 //! The widget's state and its reactions: commands in, prompts out, events
-//! to the collector. One prompt per page view; commands that arrive before
-//! the site configuration are kept and replayed once it is loaded.
+//! to the collector. Commands that arrive before the site configuration
+//! are kept and replayed once it is loaded. Which survey shows when is
+//! decided by `touchpoint_core::decide` ([`crate::journey`] feeds it); this
+//! module owns the prompt on screen and what its events say.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gloo::timers::callback::Timeout;
 use js_sys::{Function, Object, Reflect};
+use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
 use touchpoint_core::prompt::{resolve_locale, PromptView};
+use touchpoint_core::rule::Value;
 use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
-use crate::api::{Command, Hook};
+use crate::api::{Attrs, Command, Hook};
 use crate::dom::{document, now_ms, warn, window};
 use crate::render::{self, Action, Mounted};
-use crate::{config, outbox, transport, visitor};
+use crate::signals::Signals;
+use crate::tabs::Lease;
+use crate::{config, journey, outbox, transport, visitor};
 
-struct App {
-    site: String,
-    collector: String,
-    visitor: String,
-    config: Option<Rc<SiteConfig>>,
+pub struct App {
+    pub site: String,
+    pub collector: String,
+    /// This tab, for the cross-tab screen lease.
+    pub tab: String,
+    /// The anonymous visitor id (stored only with consent).
+    pub visitor: String,
+    pub config: Option<Rc<SiteConfig>>,
     /// Commands received before the configuration arrived.
     pending: Vec<Command>,
-    locale: Option<String>,
+    /// `touchpoint('set', {locale})`.
+    pub locale: Option<String>,
+    /// Attributes from `set` / `identify`, for targeting and segments.
+    pub attrs: Attrs,
     hooks: Vec<(Hook, Function)>,
-    prompt: Option<Shown>,
+    pub prompt: Option<Shown>,
+    /// A prompt waiting out its trigger's delay.
+    pub delayed: Option<(Plan, Timeout)>,
     /// At most one prompt per page view.
-    shown_this_page: bool,
+    pub shown_this_page: bool,
+    /// Surveys whose once-per-page signals (page view, scroll, dwell,
+    /// inactivity, exit intent) already led to a decision on this page view.
+    pub fired: Vec<usize>,
+    /// The visitor's consent choice, if any was made.
+    pub consent: Option<bool>,
+    pub debug: bool,
+    /// The last debug line per survey, so a ticking signal logs once.
+    pub logged: Vec<(usize, String)>,
+    /// `?touchpoint_variant=experiment:variant`.
+    pub forced: Option<(String, String)>,
+    pub signals: Option<Signals>,
 }
 
 /// The prompt on screen and what its events need to say.
-struct Shown {
-    config: Rc<SiteConfig>,
-    survey: usize,
+pub struct Shown {
+    pub config: Rc<SiteConfig>,
+    pub plan: Plan,
     locale: String,
     /// The response's id once a score was sent; the comment reuses it.
     response: Option<(String, u8)>,
     mounted: Mounted,
+    _lease: Lease,
 }
 
 /// The view of the prompt on screen, rebuilt from its survey and language.
@@ -50,7 +77,7 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
 }
 
-fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|a| a.borrow_mut().as_mut().map(f))
 }
 
@@ -60,17 +87,31 @@ pub fn start(site: String, collector: String) {
     url.push_str("/v1/sites/");
     url.push_str(&site);
     url.push_str("/config");
+    let query = window().location().search().unwrap_or_default();
+    let consent = visitor::consent(&site);
+    let attrs = visitor::load_attrs(&site);
+    let locale = attr_str(&attrs, "locale");
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             site,
             collector,
-            visitor: visitor::id(),
+            tab: visitor::random_id(),
+            visitor: visitor::stored_id().unwrap_or_else(visitor::random_id),
             config: None,
             pending: Vec::new(),
-            locale: None,
+            locale,
+            attrs,
             hooks: Vec::new(),
             prompt: None,
+            delayed: None,
             shown_this_page: false,
+            fired: Vec::new(),
+            consent,
+            debug: query_param(&query, "touchpoint_debug").is_some_and(|v| v != "0"),
+            logged: Vec::new(),
+            forced: query_param(&query, "touchpoint_variant")
+                .and_then(|v| v.split_once(':').map(|(e, v)| (e.to_owned(), v.to_owned()))),
+            signals: None,
         })
     });
     with_app(|app| outbox::init(&app.site, &app.collector));
@@ -83,79 +124,163 @@ pub fn start(site: String, collector: String) {
     });
 }
 
+/// `name=value` of a query string (`?a=1&b=2`), percent-decoded.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    let pairs = query.trim_start_matches('?').split('&');
+    let raw = pairs.filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)?;
+    js_sys::decode_uri_component(raw).ok().and_then(|v| v.as_string())
+}
+
+fn attr_str(attrs: &Attrs, key: &str) -> Option<String> {
+    attrs.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
+        Value::Str(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
 fn loaded(config: SiteConfig) {
     let pending = with_app(|app| {
         app.config = Some(Rc::new(config));
         std::mem::take(&mut app.pending)
     });
+    journey::begin();
     for cmd in pending.into_iter().flatten() {
         run(cmd);
     }
+    journey::page_view();
+}
+
+/// Whether the site's privacy settings and the visitor's choice allow
+/// storing and sending anything (false until the configuration is known).
+pub fn tracking(app: &App) -> bool {
+    app.config.as_ref().is_some_and(|c| touchpoint_core::decide::privacy(c, app.consent, gpc()).is_ok())
+}
+
+/// The browser's Global Privacy Control or Do Not Track signal.
+pub fn gpc() -> bool {
+    let nav = window().navigator();
+    let get = |k: &str| Reflect::get(&nav, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    get("globalPrivacyControl").is_truthy() || get("doNotTrack").as_string().as_deref() == Some("1")
 }
 
 /// Applies one command.
 pub fn run(cmd: Command) {
-    let config = with_app(|app| app.config.clone()).flatten();
+    let loaded = with_app(|app| app.config.is_some()).unwrap_or(false);
     match cmd {
-        Command::Set { locale } | Command::Identify { locale } => {
-            if locale.is_some() {
-                with_app(|app| app.locale = locale);
-            }
+        Command::Set(attrs) => set_attrs(attrs),
+        Command::Identify(user, mut attrs) => {
+            attrs.push(("user_id".into(), Value::Str(user)));
+            set_attrs(attrs);
         }
         Command::On(hook, callback) => {
             with_app(|app| app.hooks.push((hook, callback)));
         }
-        cmd @ (Command::Event(_) | Command::Show(_)) => {
-            let Some(config) = config else {
-                with_app(|app| app.pending.push(cmd));
-                return;
-            };
-            let found = match &cmd {
-                Command::Event(name) => {
-                    config.surveys.iter().position(|s| s.trigger.event.as_deref() == Some(name.as_str()))
-                }
-                Command::Show(id) => {
-                    let found = config.surveys.iter().position(|s| s.id == *id);
-                    if found.is_none() {
-                        warn("touchpoint('show', surveyId): no survey with that id in this site's configuration");
-                    }
-                    found
-                }
-                _ => None,
-            };
-            if let Some(index) = found {
-                show(config, index, matches!(cmd, Command::Show(_)));
-            }
+        Command::Debug(on) => {
+            with_app(|app| {
+                app.debug = on;
+                app.logged.clear();
+            });
         }
+        Command::Consent(granted) => consent(granted),
+        Command::Reset => reset(),
+        cmd @ (Command::Event(..) | Command::Show(_)) if !loaded => {
+            with_app(|app| app.pending.push(cmd));
+        }
+        Command::Event(name, props) => journey::event(&name, &props),
+        Command::Show(id) => journey::show(&id),
     }
 }
 
-/// The visitor's language, by the documented order of precedence.
-fn visitor_locale(config: &SiteConfig) -> String {
-    let explicit = with_app(|app| app.locale.clone()).flatten();
+fn set_attrs(attrs: Attrs) {
+    with_app(|app| {
+        for (k, v) in attrs {
+            if k == "locale" {
+                if let Value::Str(l) = &v {
+                    app.locale = Some(l.clone());
+                }
+            }
+            app.attrs.retain(|(old, _)| *old != k);
+            app.attrs.push((k, v));
+        }
+        if tracking(app) {
+            visitor::save_attrs(&app.site, &app.attrs);
+        }
+    });
+}
+
+fn consent(granted: bool) {
+    let site = with_app(|app| {
+        app.consent = Some(granted);
+        app.site.clone()
+    });
+    let Some(site) = site else { return };
+    visitor::set_consent(&site, granted);
+    if granted {
+        with_app(|app| {
+            if tracking(app) {
+                visitor::keep_id(&app.visitor);
+                visitor::save_attrs(&app.site, &app.attrs);
+            }
+        });
+        journey::page_view();
+    } else {
+        // Withdrawn: nothing more is stored or sent, and what was kept goes.
+        visitor::forget(&site);
+        outbox::clear();
+        close();
+    }
+}
+
+/// `touchpoint('reset')`: a new anonymous visitor, with no history.
+fn reset() {
+    with_app(|app| {
+        visitor::forget(&app.site);
+        app.visitor = visitor::random_id();
+        app.attrs.clear();
+        app.locale = None;
+        if tracking(app) {
+            visitor::keep_id(&app.visitor);
+        }
+    });
+    close();
+}
+
+/// Removes the prompt on screen and any delayed one, sending nothing.
+pub fn close() {
+    let gone = with_app(|app| (app.prompt.take(), app.delayed.take()));
+    drop(gone);
+}
+
+/// The visitor's language, by the documented order of precedence
+/// (`explicit`: `touchpoint('set', {locale})`).
+pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>) -> String {
     let html_lang = document().document_element().and_then(|e| e.get_attribute("lang"));
     let nav = window().navigator().language();
-    let candidates = [explicit.as_deref(), config.locale_override.as_deref(), html_lang.as_deref(), nav.as_deref()];
+    let candidates = [explicit, config.locale_override.as_deref(), html_lang.as_deref(), nav.as_deref()];
     resolve_locale(candidates.into_iter().flatten(), &config.default_locale).to_owned()
 }
 
-fn show(config: Rc<SiteConfig>, index: usize, explicit: bool) {
-    let busy = with_app(|app| app.prompt.is_some() || (app.shown_this_page && !explicit)).unwrap_or(true);
-    let Some(survey) = config.surveys.get(index).filter(|_| !busy) else {
-        return;
-    };
-    let locale = visitor_locale(&config);
-    let Some(view) = PromptView::new(&config, survey, &locale) else {
-        return; // no text in the visitor's language, and the survey says skip
-    };
-    let mounted = render::mount(&view, &config.theme, on_action);
-    let shown =
-        Shown { config: config.clone(), survey: index, locale: view.locale.to_owned(), response: None, mounted };
+/// Puts the planned prompt on screen; `Err` with the reason when it has no
+/// text in the visitor's language.
+pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
+    let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
+    let explicit = with_app(|app| app.locale.clone()).flatten();
+    let locale = visitor_locale(&config, explicit.as_deref());
+    let view = PromptView::new(&config, survey, &locale)
+        .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
+    let mut theme = config.theme.clone();
+    if let Some(position) = plan.position {
+        theme.position = position;
+    }
+    let mounted = render::mount(&view, &theme, on_action);
+    let locale = view.locale.to_owned();
     with_app(|app| {
+        let lease = Lease::take(&app.site, &app.tab);
         app.shown_this_page = true;
-        app.prompt = Some(shown);
+        app.prompt = Some(Shown { config: config.clone(), plan, locale, response: None, mounted, _lease: lease });
     });
     emit(EventKind::Impression, None);
+    Ok(())
 }
 
 fn on_action(action: Action) {
@@ -169,8 +294,8 @@ fn on_action(action: Action) {
             });
             emit(EventKind::Response, None);
             with_app(|app| {
-                let Some(Shown { config, survey, locale, mounted, .. }) = &mut app.prompt else { return };
-                let Some(view) = view_of(config, *survey, locale) else { return };
+                let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
+                let Some(view) = view_of(config, plan.survey, locale) else { return };
                 match view.after_score(score) {
                     Step::FollowUp(band) => {
                         let question = view.follow_up(band).unwrap_or(view.ui.why);
@@ -199,23 +324,25 @@ fn on_action(action: Action) {
 
 fn thank_you() {
     with_app(|app| {
-        let Some(Shown { config, survey, locale, mounted, .. }) = &mut app.prompt else { return };
-        if let Some(view) = view_of(config, *survey, locale) {
+        let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
+        if let Some(view) = view_of(config, plan.survey, locale) {
             mounted.thank_you(view.thanks(), on_action);
         }
     });
 }
 
-/// Sends one event about the prompt on screen and tells the page's hooks.
-/// A response carries the score's response id; its comment update reuses it.
+/// Sends one event about the prompt on screen, records it in the visitor's
+/// state and tells the page's hooks. A response carries the score's
+/// response id; its comment update reuses it.
 fn emit(kind: EventKind, comment: Option<String>) {
-    let Some((event, hooks)) = with_app(|app| {
+    let Some((event, hooks, allowed)) = with_app(|app| {
         let shown = app.prompt.as_ref()?;
-        let survey = shown.config.surveys.get(shown.survey)?;
+        let survey = shown.config.surveys.get(shown.plan.survey)?;
         let (id, score) = match (&shown.response, kind) {
             (Some((id, score)), EventKind::Response) => (id.clone(), Some(*score)),
             _ => (visitor::random_id(), None),
         };
+        let experiment = shown.plan.experiment(&shown.config);
         let event = Event {
             id,
             kind,
@@ -236,13 +363,16 @@ fn emit(kind: EventKind, comment: Option<String>) {
             EventKind::Dismiss => Hook::Dismiss,
         };
         let hooks: Vec<Function> = app.hooks.iter().filter(|(h, _)| *h == hook).map(|(_, f)| f.clone()).collect();
-        Some((event, hooks))
+        Some((event, hooks, tracking(app)))
     })
     .flatten() else {
         return;
     };
     call_hooks(&hooks, &event);
-    outbox::enqueue(event);
+    if allowed {
+        journey::remember(&event);
+        outbox::enqueue(event);
+    }
 }
 
 /// Runs the page's callbacks with a plain object; one that throws is
@@ -255,13 +385,14 @@ fn call_hooks(hooks: &[Function], event: &Event) {
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&payload, &JsValue::from_str(k), &v);
     };
+    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     set("id", event.id.as_str().into());
     set("type", event.kind.as_str().into());
     set("survey", event.survey.as_str().into());
     set("touchpoint", event.touchpoint.as_str().into());
     set("metric", event.metric.as_str().into());
     set("score", event.score.map_or(JsValue::NULL, JsValue::from));
-    set("comment", event.comment.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set("comment", opt(&event.comment));
     for f in hooks {
         if f.call1(&JsValue::NULL, &payload).is_err() {
             warn("a touchpoint('on', ...) callback threw an exception");

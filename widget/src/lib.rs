@@ -3,16 +3,21 @@
 //! `loader.js` (hand-written, tiny) keeps the page's command queue, loads
 //! this module and hands over: [`start`] replays the queued commands and
 //! [`command`] takes every later one. The data's path: page command
-//! ([`api`]) -> trigger match ([`app`]) -> [`render`] -> answer ->
-//! [`transport`]. Decisions and texts come from `touchpoint-core`.
+//! ([`api`]) or page signal ([`signals`]) -> decision ([`journey`], with
+//! `touchpoint_core::decide`) -> prompt ([`app`], [`render`]) -> answer ->
+//! [`outbox`] -> [`transport`]. Decisions and texts come from
+//! `touchpoint-core`.
 
 mod api;
 mod app;
 mod config;
 mod dom;
+mod journey;
 mod outbox;
 mod render;
+mod signals;
 mod style;
+mod tabs;
 mod transport;
 mod visitor;
 

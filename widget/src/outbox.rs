@@ -71,6 +71,19 @@ pub fn enqueue(event: Event) {
     flush();
 }
 
+/// Drops every queued event, stored and in memory (consent withdrawn).
+pub fn clear() {
+    SENDER.with(|s| {
+        if let Some(sender) = s.borrow_mut().as_mut() {
+            sender.memory = Outbox::default();
+            sender.timer = None;
+            if let Some(storage) = window().local_storage().ok().flatten() {
+                let _ = storage.remove_item(&sender.key);
+            }
+        }
+    });
+}
+
 /// The stored outbox, read fresh (another tab may have written it).
 fn load(sender: &mut Sender) -> Outbox {
     match window().local_storage().ok().flatten().and_then(|st| st.get_item(&sender.key).ok()) {

@@ -1,25 +1,149 @@
-//! The anonymous visitor id: random, in localStorage, never a cookie.
+//! What the widget remembers about the visitor, in localStorage and never
+//! in a cookie: the anonymous id, the decision state (visits, what was
+//! shown, answered, dismissed and when, experiment assignments; format in
+//! `touchpoint_core::visitor`), the attributes the page set, and the
+//! visitor's consent choice. Nothing but the consent choice is written
+//! without consent; storage that is unavailable (private mode, quota)
+//! leaves the values for this page view only.
 
-use wasm_bindgen::UnwrapThrowExt;
+use js_sys::{Array, Object, JSON};
+use touchpoint_core::rule::Value;
+use touchpoint_core::visitor::VisitorState;
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use web_sys::Storage;
 
 use crate::dom::window;
 
-const KEY: &str = "touchpoint:v1:visitor";
+const ID_KEY: &str = "touchpoint:v1:visitor";
 
-/// The stored visitor id, or a fresh one (stored when storage allows).
-pub fn id() -> String {
-    let storage = window().local_storage().ok().flatten();
-    if let Some(id) = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()) {
-        if touchpoint_core::validate::is_id(&id) && id.len() >= 16 {
-            return id;
+fn storage() -> Option<Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn site_key(what: &str, site: &str) -> String {
+    let mut key = String::from("touchpoint:v1:");
+    key.push_str(what);
+    key.push(':');
+    key.push_str(site);
+    key
+}
+
+fn get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// The stored visitor id, if there is a valid one.
+pub fn stored_id() -> Option<String> {
+    get(ID_KEY).filter(|id| touchpoint_core::validate::is_id(id) && id.len() >= 16)
+}
+
+/// Stores `id` as the visitor id (once consent allows it).
+pub fn keep_id(id: &str) {
+    set(ID_KEY, id);
+}
+
+/// Forgets the visitor on this site: id, state and attributes
+/// (`touchpoint('reset')`, or consent withdrawn).
+pub fn forget(site: &str) {
+    remove(ID_KEY);
+    remove(&site_key("state", site));
+    remove(&site_key("attrs", site));
+}
+
+/// The decision state, read fresh (another tab may have changed it);
+/// missing, old-format or corrupt state starts over.
+pub fn load_state(site: &str) -> VisitorState {
+    get(&site_key("state", site)).and_then(|s| VisitorState::decode(&s)).unwrap_or_default()
+}
+
+pub fn save_state(site: &str, state: &VisitorState) {
+    set(&site_key("state", site), &state.encode());
+}
+
+/// The visitor's stored consent choice: `Some(true)` granted, `Some(false)`
+/// refused, `None` never given.
+pub fn consent(site: &str) -> Option<bool> {
+    match get(&site_key("consent", site)).as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    }
+}
+
+/// Stores the choice itself (that much is needed to honour it).
+pub fn set_consent(site: &str, granted: bool) {
+    set(&site_key("consent", site), if granted { "1" } else { "0" });
+}
+
+/// Attributes set on earlier pages, so targeting works on pages that do not
+/// repeat `touchpoint('set', ...)`.
+pub fn load_attrs(site: &str) -> Vec<(String, Value)> {
+    let parsed = get(&site_key("attrs", site)).and_then(|s| JSON::parse(&s).ok());
+    parsed.map(|v| read_attrs(&v)).unwrap_or_default()
+}
+
+pub fn save_attrs(site: &str, attrs: &[(String, Value)]) {
+    let obj = Object::new();
+    for (k, v) in attrs {
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &to_js(v));
+    }
+    if let Ok(text) = JSON::stringify(&obj) {
+        if let Some(text) = text.as_string() {
+            set(&site_key("attrs", site), &text);
         }
     }
-    let id = random_id();
-    if let Some(s) = storage {
-        // Private mode or a full quota: the id then lasts this page view.
-        let _ = s.set_item(KEY, &id);
+}
+
+/// The string, number, boolean and array-of-those properties of a plain
+/// object; anything else is skipped.
+pub fn read_attrs(v: &JsValue) -> Vec<(String, Value)> {
+    let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(v)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in Object::entries(obj).iter() {
+        let pair: Array = entry.unchecked_into();
+        if let (Some(key), Some(value)) = (pair.get(0).as_string(), value(&pair.get(1))) {
+            out.push((key, value));
+        }
     }
-    id
+    out
+}
+
+/// A JS value as a rule value: strings, finite numbers, booleans, arrays.
+pub fn value(v: &JsValue) -> Option<Value> {
+    if let Some(s) = v.as_string() {
+        Some(Value::Str(s))
+    } else if let Some(n) = v.as_f64().filter(|n| n.is_finite()) {
+        Some(Value::Num(n))
+    } else if let Some(b) = v.as_bool() {
+        Some(Value::Bool(b))
+    } else if let Some(a) = v.dyn_ref::<Array>() {
+        Some(Value::List(a.iter().filter_map(|x| value(&x)).collect()))
+    } else {
+        None
+    }
+}
+
+fn to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Str(s) => JsValue::from_str(s),
+        Value::Num(n) => JsValue::from_f64(*n),
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::List(items) => items.iter().map(to_js).collect::<Array>().into(),
+    }
 }
 
 /// 128 random bits as 32 hex characters, from `crypto.getRandomValues`

@@ -1,0 +1,352 @@
+// Touchpoints in headless Chromium: every trigger kind fires, and only when
+// it should; SPA navigation; sticky sampling and experiment assignment
+// across reloads; fatigue across reloads and across two tabs; consent;
+// debug output naming the reason; the ES module entry. Each scenario is a
+// site of its own on the real collector (workerd + local D1).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+
+let collector, site, browser;
+let sites = 0;
+
+before(async () => {
+  collector = await startCollector();
+  site = await startSite({ root: join(ROOT, "tests", "pages"), collector, site: "module" });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.stop();
+  await collector?.stop();
+});
+
+const Q = { en: "How likely are you to recommend us?" };
+
+/** A fresh site whose surveys are `surveys` (NPS unless said otherwise). */
+async function scenario(surveys, extra = {}) {
+  const id = `j${++sites}`;
+  await putSite(collector, id, {
+    version: 1,
+    origins: [site.origin],
+    surveys: surveys.map((s) => ({ metric: "nps", touchpoint: s.id, question: Q, ...s })),
+    ...extra,
+  });
+  return id;
+}
+
+/** Opens the journey page of site `id` in `context` (a fresh one by default), debug on. */
+async function open(id, { context, path = "/journey.html", query = "", mobile = false } = {}) {
+  context ??= await browser.newContext(mobile ? { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true } : {});
+  const page = await context.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}${path}?site=${id}&touchpoint_debug=1${query}`);
+  await waitForLog(logs, /debug mode/);
+  return { page, context, logs, warnings };
+}
+
+async function waitForLog(logs, pattern, ms = 10_000) {
+  const found = await eventually(() => logs.find((l) => pattern.test(l)), ms);
+  assert.ok(found, `console should show ${pattern}; it showed:\n${logs.join("\n")}`);
+  return found;
+}
+
+const prompt = (page) => page.locator("[data-touchpoint]");
+const shown = (page, ms = 10_000) => prompt(page).first().waitFor({ timeout: ms });
+const count = (page) => prompt(page).count();
+
+test("event trigger with property filters: only a matching event shows the prompt", async () => {
+  const id = await scenario([
+    { id: "big-order", trigger: { event: "order", where: { all: [{ key: "value", op: "gte", value: 40 }], none: [{ key: "coupon", op: "exists" }] } } },
+  ]);
+  const { page, logs, context } = await open(id);
+  await page.evaluate(() => touchpoint("event", "order", { value: 10 }));
+  await waitForLog(logs, /'big-order'.*trigger not met/);
+  await page.evaluate(() => touchpoint("event", "order", { value: 50, coupon: "X" }));
+  await page.evaluate(() => touchpoint("event", "other", { value: 50 }));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await count(page), 0, "a small order, a coupon order and another event show nothing");
+  await page.evaluate(() => touchpoint("event", "order", { value: 50 }));
+  await shown(page);
+  assert.equal(await page.evaluate(() => window.__events[0].survey), "big-order");
+  await context.close();
+});
+
+test("page view with URL rules, re-evaluated on SPA navigation; the prompt goes when the URL stops matching", async () => {
+  const id = await scenario([
+    { id: "help-pv", trigger: { page_view: true, page: { any: [{ key: "path", op: "starts_with", value: "/spa/help" }, { key: "url", op: "regex", value: "[?&]topic=returns" }] } } },
+  ]);
+  const { page, logs, context } = await open(id);
+  await waitForLog(logs, /'help-pv'.*page: trigger\.page/);
+  assert.equal(await count(page), 0, "not on the journey page itself");
+  await page.evaluate(() => history.pushState({}, "", "/spa/help/shipping"));
+  await shown(page);
+  await page.evaluate(() => history.pushState({}, "", "/spa/pricing"));
+  await prompt(page).waitFor({ state: "detached", timeout: 5_000 });
+  await waitForLog(logs, /'help-pv'.*removed: the URL no longer matches/);
+  // Back (popstate) to a matching URL is a new page view: shown again.
+  await page.evaluate(() => history.back());
+  await shown(page);
+  await context.close();
+});
+
+test("click on an element matching the selector, or inside one; other clicks do nothing", async () => {
+  const id = await scenario([{ id: "click-help", trigger: { click: "button.help" } }]);
+  const { page, context } = await open(id);
+  await page.click("#other");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await count(page), 0);
+  await page.click("#help-label"); // a child of button.help
+  await shown(page);
+  await context.close();
+});
+
+test("scroll depth fires past the configured percent, not before", async () => {
+  const id = await scenario([{ id: "deep", trigger: { scroll_percent: 50 } }]);
+  const { page, context } = await open(id);
+  await page.evaluate(() => window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * 0.3));
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(await count(page), 0, "30% is not 50%");
+  await page.evaluate(() => window.scrollTo(0, (document.documentElement.scrollHeight - innerHeight) * 0.6));
+  await shown(page);
+  await context.close();
+});
+
+test("dwell time and inactivity; a delayed prompt is cancelled by navigating to a non-matching URL", async () => {
+  const id = await scenario([
+    { id: "dwell", trigger: { dwell_seconds: 2, page: { all: [{ key: "path", op: "eq", value: "/journey.html" }] } } },
+  ]);
+  const { page, logs, context } = await open(id);
+  assert.equal(await count(page), 0, "not at once");
+  await shown(page, 8_000);
+  await context.close();
+
+  const idle = await scenario([{ id: "idle", trigger: { inactivity_seconds: 2 } }]);
+  const t = await open(idle);
+  // Input every 500 ms keeps the visitor active.
+  for (let i = 0; i < 6; i++) {
+    await t.page.mouse.move(10 + i * 20, 200);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.equal(await count(t.page), 0, "no prompt while the visitor is active");
+  await shown(t.page, 8_000);
+  await t.context.close();
+
+  const delayed = await scenario([
+    { id: "late", trigger: { event: "go", delay_seconds: 2, page: { all: [{ key: "path", op: "eq", value: "/journey.html" }] } } },
+  ]);
+  const d = await open(delayed);
+  await d.page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(d.logs, /'late'.*waiting for trigger\.delay_seconds/);
+  await d.page.evaluate(() => history.pushState({}, "", "/spa/elsewhere"));
+  await waitForLog(d.logs, /'late'.*delay cancelled/);
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.equal(await count(d.page), 0, "the delay was cancelled");
+  void logs;
+  await d.context.close();
+});
+
+test("exit intent: the pointer leaving through the top on desktop, a fast upward fling on a phone", async () => {
+  const id = await scenario([{ id: "leaving", metric: "ces", trigger: { exit_intent: true } }]);
+  const { page, context } = await open(id);
+  await page.mouse.move(300, 300);
+  await page.mouse.move(300, 200);
+  assert.equal(await count(page), 0);
+  // The pointer leaves the window through its top edge.
+  await page.evaluate(() => document.dispatchEvent(new MouseEvent("mouseout", { clientY: -2, relatedTarget: null, bubbles: true })));
+  await shown(page);
+  await context.close();
+
+  const m = await open(id, { mobile: true });
+  const scrollable = await m.page.evaluate(() => document.documentElement.scrollHeight - innerHeight);
+  // Reading down slowly...
+  for (const f of [0.1, 0.2, 0.3, 0.4]) {
+    await m.page.evaluate((y) => window.scrollTo(0, y), scrollable * f);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.equal(await count(m.page), 0, "reading down is not leaving");
+  // ...then a fling back up of most of a screen within a moment.
+  await m.page.evaluate(async () => {
+    const start = scrollY;
+    for (let i = 1; i <= 4; i++) {
+      window.scrollTo(0, start - i * innerHeight * 0.2);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  });
+  await shown(m.page);
+  await m.context.close();
+});
+
+test("sampling and experiment assignment are sticky across reloads; the variant is on every event", async () => {
+  const id = await scenario([
+    {
+      id: "ab", trigger: { event: "go" }, sample_rate: 0.5, frequency: { max_times: 5 },
+      experiment: { id: "timing", variants: [{ id: "now", weight: 1 }, { id: "later", weight: 1, delay_seconds: 1 }] },
+    },
+  ]);
+  const context = await browser.newContext();
+  const outcomes = [];
+  for (let i = 0; i < 3; i++) {
+    const { page, logs } = await open(id, { context });
+    await page.evaluate(() => touchpoint("event", "go"));
+    const line = await waitForLog(logs, /'ab': (shown|not shown: sampled out)/);
+    let variant = null;
+    if (/shown$/.test(line)) {
+      variant = await page.evaluate(() => window.__events[0].variant);
+      await prompt(page).getByRole("button", { name: "Close" }).click();
+    }
+    outcomes.push({ sampled: /shown$/.test(line), variant });
+    await page.close();
+  }
+  assert.deepEqual(outcomes[1], outcomes[0], "same decision after a reload");
+  assert.deepEqual(outcomes[2], outcomes[0], "and after another");
+  if (outcomes[0].sampled) {
+    const stored = await eventually(async () => {
+      const es = (await exportEvents(collector, id)).filter((e) => e.type === "impression");
+      return es.length === 3 && es;
+    });
+    assert.ok(stored.every((e) => e.experiment === "timing" && e.variant === outcomes[0].variant), "variant recorded on every event");
+  }
+  await context.close();
+});
+
+test("a forced variant previews it; a holdout variant is never shown", async () => {
+  const id = await scenario([
+    { id: "held", trigger: { event: "go" }, experiment: { id: "exp", variants: [{ id: "show", weight: 1 }, { id: "hold", weight: 1, holdout: true }] } },
+  ]);
+  const forcedShow = await open(id, { query: "&touchpoint_variant=exp:show" });
+  await forcedShow.page.evaluate(() => touchpoint("event", "go"));
+  await shown(forcedShow.page);
+  assert.equal(await forcedShow.page.evaluate(() => window.__events[0].variant), "show");
+  await forcedShow.context.close();
+  const forcedHold = await open(id, { query: "&touchpoint_variant=exp:hold" });
+  await forcedHold.page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(forcedHold.logs, /'held'.*experiment exp: holdout/);
+  assert.equal(await count(forcedHold.page), 0);
+  await forcedHold.context.close();
+});
+
+test("fatigue across reloads: answered means never again; the recontact wait holds other surveys back", async () => {
+  const id = await scenario(
+    [
+      { id: "first", trigger: { event: "one" } },
+      { id: "second", trigger: { event: "two" } },
+    ],
+    { fatigue: { recontact_days: 30, recontact_after: "impression", dismiss_cooldown_days: 7 } },
+  );
+  const context = await browser.newContext();
+  const a = await open(id, { context });
+  await a.page.evaluate(() => touchpoint("event", "one"));
+  await shown(a.page);
+  const dialog = a.page.getByRole("dialog");
+  await dialog.getByRole("radio", { name: "8", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await eventually(async () => (await exportEvents(collector, id)).some((e) => e.type === "response"));
+  await a.page.close();
+
+  const b = await open(id, { context });
+  await b.page.evaluate(() => touchpoint("event", "one"));
+  await waitForLog(b.logs, /'first'.*(answered|recontact)/);
+  await b.page.evaluate(() => touchpoint("event", "two"));
+  await waitForLog(b.logs, /'second'.*recontact wait until \d+/);
+  assert.equal(await count(b.page), 0);
+  await context.close();
+});
+
+test("one prompt on screen across two tabs of the site", async () => {
+  const id = await scenario([
+    { id: "tab-a", trigger: { event: "a" }, frequency: { max_times: 9 } },
+    { id: "tab-b", trigger: { event: "b" }, frequency: { max_times: 9 } },
+  ]);
+  const context = await browser.newContext();
+  const one = await open(id, { context });
+  const two = await open(id, { context });
+  await one.page.evaluate(() => touchpoint("event", "a"));
+  await shown(one.page);
+  await two.page.evaluate(() => touchpoint("event", "b"));
+  await waitForLog(two.logs, /'tab-b'.*another prompt is on screen/);
+  assert.equal(await count(two.page), 0);
+  // Closed in the first tab: the second may show one now.
+  await one.page.getByRole("button", { name: "Close" }).click();
+  await prompt(one.page).waitFor({ state: "detached" });
+  await two.page.evaluate(() => touchpoint("event", "b"));
+  await shown(two.page);
+  await context.close();
+});
+
+test("targeting: a rule on an unknown attribute hides the survey, debug names the rule; set() makes it eligible", async () => {
+  const id = await scenario([
+    { id: "pro-only", trigger: { event: "go" }, target: { all: [{ key: "plan", op: "eq", value: "pro" }, { key: "device", op: "in", value: ["desktop", "tablet"] }] } },
+  ]);
+  const { page, logs, context } = await open(id);
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'pro-only'.*targeting: target\.all\[0\]: plan eq "pro" is false \(plan is not set\)/);
+  assert.equal(await count(page), 0);
+  await page.evaluate(() => touchpoint("set", { plan: "pro" }));
+  await page.evaluate(() => touchpoint("event", "go"));
+  await shown(page);
+  await context.close();
+});
+
+test("consent: a site that requires it shows and sends nothing until given; consent(false) clears the outbox", async () => {
+  const id = await scenario([{ id: "needs-ok", trigger: { event: "go" }, frequency: { max_times: 9 } }], { require_consent: true });
+  const { page, logs, context } = await open(id);
+  const posts = [];
+  page.on("request", (r) => r.url().includes("/v1/events") && posts.push(r.url()));
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'needs-ok'.*no consent/);
+  assert.equal(await count(page), 0);
+  assert.equal(await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor")), null, "no visitor id stored");
+  await page.evaluate(() => touchpoint("consent", true));
+  await page.evaluate(() => touchpoint("event", "go"));
+  await shown(page);
+  await eventually(() => posts.length > 0);
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.evaluate(() => touchpoint("consent", false));
+  const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => !k.startsWith("touchpoint:v1:consent")));
+  assert.deepEqual(keys.filter((k) => k.startsWith("touchpoint:")), [], "outbox, state and id are gone");
+  const before = posts.length;
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'needs-ok'.*no consent/);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(posts.length, before, "nothing more is sent");
+  await context.close();
+});
+
+test("the ES module entry works without the script tag", async () => {
+  await putSite(collector, "module", {
+    version: 1, origins: [site.origin],
+    surveys: [{ id: "mod", metric: "csat", touchpoint: "module", trigger: { event: "module_open" }, question: { en: "Satisfied?" } }],
+  });
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}/module.html`);
+  await shown(page);
+  assert.equal(await page.getByRole("radio").count(), 5);
+  assert.equal(await page.evaluate(() => window.__events[0].survey), "mod");
+  assert.deepEqual(warnings, []);
+  await page.close();
+});
+
+test("bad commands warn once each and never throw into the page", async () => {
+  const id = await scenario([{ id: "x", trigger: { event: "go" } }]);
+  const { page, warnings, context } = await open(id);
+  const thrown = await page.evaluate(() => {
+    try {
+      touchpoint("consent", "yes");
+      touchpoint("set", "plan");
+      touchpoint("teleport");
+      return null;
+    } catch (e) {
+      return String(e);
+    }
+  });
+  assert.equal(thrown, null);
+  await eventually(() => warnings.length >= 3);
+  assert.match(warnings.join("\n"), /consent.*true or false/);
+  assert.match(warnings.join("\n"), /unknown command 'teleport'/);
+  await context.close();
+});

@@ -1,0 +1,373 @@
+//! From page signals to a prompt: which surveys' triggers fired, what the
+//! core's decision says about them (`touchpoint_core::decide`), the
+//! trigger's delay, and, in debug mode, why each survey was or was not
+//! shown. The visitor's state is read fresh from storage before every
+//! decision, so other tabs' prompts and answers count at once.
+
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
+use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
+use touchpoint_core::enrich::Device;
+use touchpoint_core::event::{Event, EventKind};
+use touchpoint_core::experiment::effective_trigger;
+use touchpoint_core::rule::{Regex, Value};
+use touchpoint_core::trigger::{Signal, Trigger};
+use touchpoint_core::visitor::VisitorState;
+use touchpoint_core::SiteConfig;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+use crate::api::Attrs;
+use crate::app::{self, tracking, with_app, App};
+use crate::dom::{now_ms, warn, window};
+use crate::signals::{self, Needs, PageSignal};
+use crate::{tabs, visitor};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `RegExp`, constructed with `catch`: a bad pattern is an `Err`, not a
+    /// trap.
+    #[wasm_bindgen(js_name = RegExp)]
+    type JsRegExp;
+    #[wasm_bindgen(constructor, js_class = "RegExp", catch)]
+    fn new(pattern: &str) -> Result<JsRegExp, JsValue>;
+    #[wasm_bindgen(method)]
+    fn test(this: &JsRegExp, text: &str) -> bool;
+}
+
+/// Regular expressions in rules, with the browser's own engine (the
+/// collector checks every pattern compiles before a config is stored).
+struct BrowserRegex;
+
+impl Regex for BrowserRegex {
+    fn is_match(&self, pattern: &str, text: &str) -> bool {
+        JsRegExp::new(pattern).is_ok_and(|re| re.test(text))
+    }
+}
+
+/// The trigger that applies to survey `index` for this visitor (its
+/// experiment variant may replace or retime it).
+fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Trigger> {
+    let survey = config.surveys.get(index)?;
+    let forced = app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str()));
+    let variant = decide::variant_of(config, index, state, &app.visitor, forced);
+    let variant = survey.experiment.as_ref().zip(variant).and_then(|(e, i)| e.variants.get(i));
+    Some(effective_trigger(survey, variant).into_owned())
+}
+
+/// Called once the configuration is loaded: counts the visit and starts
+/// listening to what the configured triggers need.
+pub fn begin() {
+    let Some((config, state)) = with_app(|app| {
+        let config = app.config.clone()?;
+        let mut state = visitor::load_state(&app.site);
+        state.start_visit(now_ms());
+        if tracking(app) {
+            visitor::save_state(&app.site, &state);
+        }
+        Some((config, state))
+    })
+    .flatten() else {
+        return;
+    };
+    let mut needs = Needs::default();
+    with_app(|app| {
+        for i in 0..config.surveys.len() {
+            let Some(t) = trigger_of(&config, app, &state, i) else { continue };
+            needs.scroll |= t.scroll_percent.is_some();
+            needs.exit_intent |= t.exit_intent;
+            needs.click |= t.click.is_some();
+            needs.timers |= t.dwell_seconds.is_some() || t.inactivity_seconds.is_some();
+        }
+        if app.debug {
+            let mut m = String::from("debug mode: visitor ");
+            m.push_str(&app.visitor);
+            m.push_str(if tracking(app) { ", tracking allowed" } else { ", no consent: nothing is shown or sent" });
+            info(&m);
+        }
+    });
+    let listening = signals::listen(needs, on_signal);
+    with_app(|app| app.signals = Some(listening));
+}
+
+fn on_signal(signal: PageSignal) {
+    match signal {
+        PageSignal::Navigated => navigated(),
+        PageSignal::Scroll(p) => decide_on(Signal::Scroll(p), None, true),
+        PageSignal::ExitIntent => decide_on(Signal::ExitIntent, None, true),
+        PageSignal::Click(target) => clicked(&target),
+        PageSignal::Tick { dwell_s, idle_s } => {
+            decide_on(Signal::Dwell(dwell_s), None, true);
+            decide_on(Signal::Inactivity(idle_s), None, true);
+        }
+    }
+}
+
+/// A new page view: the page-view signal fires.
+pub fn page_view() {
+    decide_on(Signal::PageView, None, true);
+}
+
+/// `touchpoint('event', name, props)`.
+pub fn event(name: &str, props: &Attrs) {
+    let lookup = |key: &str| props.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    decide_on(Signal::Event { name, props: &lookup }, None, false);
+}
+
+/// A click: the surveys whose selector matches the element or an ancestor.
+fn clicked(target: &Element) {
+    let Some(matching) = with_app(|app| {
+        let config = app.config.clone()?;
+        let state = visitor::load_state(&app.site);
+        let mut matching = Vec::new();
+        for i in 0..config.surveys.len() {
+            let selector = trigger_of(&config, app, &state, i).and_then(|t| t.click);
+            let Some(selector) = selector else { continue };
+            match target.closest(&selector) {
+                Ok(Some(_)) => matching.push(i),
+                Ok(None) => {}
+                Err(_) => debug(app, i, "trigger.click is not a valid CSS selector"),
+            }
+        }
+        Some(matching)
+    })
+    .flatten() else {
+        return;
+    };
+    if !matching.is_empty() {
+        decide_on(Signal::Click, Some(&matching), false);
+    }
+}
+
+/// SPA navigation: a new page view. A delayed or shown prompt whose URL
+/// rules no longer hold goes away.
+fn navigated() {
+    let regex = BrowserRegex;
+    let (path, url) = location();
+    with_app(|app| {
+        app.shown_this_page = false;
+        app.fired.clear();
+        let Some(config) = app.config.clone() else { return };
+        let state = visitor::load_state(&app.site);
+        let holds = |app: &App, index: usize| {
+            trigger_of(&config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
+        };
+        if let Some(index) = app.delayed.as_ref().map(|(p, _)| p.survey).filter(|i| !holds(app, *i)) {
+            app.delayed = None;
+            debug(app, index, "not shown: the URL no longer matches trigger.page (delay cancelled)");
+        }
+        if let Some(index) = app.prompt.as_ref().map(|s| s.plan.survey).filter(|i| !holds(app, *i)) {
+            app.prompt = None;
+            debug(app, index, "removed: the URL no longer matches trigger.page");
+        }
+    });
+    page_view();
+}
+
+fn location() -> (String, String) {
+    let loc = window().location();
+    (loc.pathname().unwrap_or_default(), loc.href().unwrap_or_default())
+}
+
+fn device() -> Device {
+    Device::from_user_agent(&window().navigator().user_agent().unwrap_or_default())
+}
+
+/// Runs `f` with the decision context of this moment.
+fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) -> R) -> R {
+    let (path, url) = location();
+    let language = app::visitor_locale(config, app.locale.as_deref());
+    let attrs = |key: &str| app.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let ctx = Context {
+        now_ms: now_ms(),
+        device: device().as_str(),
+        language: &language,
+        path: &path,
+        url: &url,
+        attrs: &attrs,
+        on_screen: app.prompt.is_some() || app.delayed.is_some() || tabs::busy_elsewhere(&app.site, &app.tab),
+        shown_this_page: app.shown_this_page,
+        forced_variant: app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str())),
+        consent: app.consent,
+        gpc: app::gpc(),
+    };
+    f(&ctx)
+}
+
+/// A signal happened: the surveys whose (effective) trigger it fires are
+/// the candidates; the core picks at most one. `once`: the signal counts
+/// once per survey and page view (ticks, scrolling). `only`: candidates
+/// limited to these surveys (clicks).
+fn decide_on(signal: Signal<'_>, only: Option<&[usize]>, once: bool) {
+    let regex = BrowserRegex;
+    let plan = with_app(|app| {
+        let config = app.config.clone()?;
+        let state = visitor::load_state(&app.site);
+        let mut candidates = Vec::new();
+        for i in 0..config.surveys.len() {
+            if only.is_some_and(|o| !o.contains(&i)) || (once && app.fired.contains(&i)) {
+                continue;
+            }
+            let fires = trigger_of(&config, app, &state, i).is_some_and(|t| t.fires(signal, &regex));
+            if fires {
+                candidates.push(i);
+                if once {
+                    app.fired.push(i);
+                }
+            } else if !once {
+                debug(app, i, "not shown: trigger not met by this event");
+            }
+        }
+        if candidates.is_empty() {
+            return None;
+        }
+        let (plan, rejected) =
+            with_context(app, &config, |ctx| choose(&config, &state, &app.visitor, &candidates, ctx, &regex));
+        for (i, reason) in rejected {
+            debug_reason(app, i, &reason);
+        }
+        plan.map(|p| (config, p))
+    })
+    .flatten();
+    if let Some((config, plan)) = plan {
+        schedule(config, plan);
+    }
+}
+
+/// `touchpoint('show', id)`: bypasses triggers and the other rules, not
+/// consent, and not a prompt already on screen.
+pub fn show(id: &str) {
+    let plan = with_app(|app| {
+        let config = app.config.clone()?;
+        let Some(index) = config.surveys.iter().position(|s| s.id == id) else {
+            warn("touchpoint('show', surveyId): no survey with that id in this site's configuration");
+            return None;
+        };
+        let state = visitor::load_state(&app.site);
+        let planned = with_context(app, &config, |ctx| decide::show(&config, &state, &app.visitor, index, ctx));
+        match planned {
+            Ok(plan) => Some((config, plan)),
+            Err(reason) => {
+                debug_reason(app, index, &reason);
+                None
+            }
+        }
+    })
+    .flatten();
+    if let Some((config, plan)) = plan {
+        schedule(config, plan);
+    }
+}
+
+/// Shows the plan now, or after its delay (checked again then).
+fn schedule(config: Rc<SiteConfig>, plan: Plan) {
+    if plan.delay_ms == 0 {
+        present(config, plan);
+        return;
+    }
+    let index = plan.survey;
+    let timer = Timeout::new(plan.delay_ms, move || {
+        // Not from inside the callback: taking `delayed` drops this Timeout.
+        wasm_bindgen_futures::spawn_local(async move { delay_over(index) });
+    });
+    with_app(|app| {
+        debug(app, index, "trigger met; waiting for trigger.delay_seconds");
+        app.delayed = Some((plan, timer));
+    });
+}
+
+fn delay_over(index: usize) {
+    let regex = BrowserRegex;
+    let plan = with_app(|app| {
+        let (plan, _timer) = app.delayed.take().filter(|(p, _)| p.survey == index)?;
+        let config = app.config.clone()?;
+        let state = visitor::load_state(&app.site);
+        let checked = with_context(app, &config, |ctx| eligible(&config, &state, &app.visitor, index, ctx, &regex));
+        match checked {
+            Ok(_) => Some((config, plan)),
+            Err(reason) => {
+                debug_reason(app, index, &reason);
+                None
+            }
+        }
+    })
+    .flatten();
+    if let Some((config, plan)) = plan {
+        present(config, plan);
+    }
+}
+
+fn present(config: Rc<SiteConfig>, plan: Plan) {
+    let index = plan.survey;
+    let result = app::present(config, plan);
+    with_app(|app| match result {
+        Ok(()) => debug(app, index, "shown"),
+        Err(why) => {
+            let mut m = String::from("not shown: ");
+            m.push_str(why);
+            debug(app, index, &m);
+        }
+    });
+}
+
+/// Records an event of the prompt on screen in the visitor's state
+/// (impressions, answers and dismissals drive fatigue; the variant is kept
+/// so the assignment survives weight changes).
+pub fn remember(event: &Event) {
+    with_app(|app| {
+        let Some(shown) = &app.prompt else { return };
+        let config = shown.config.clone();
+        let Some(survey) = config.surveys.get(shown.plan.survey) else { return };
+        let mut state = visitor::load_state(&app.site);
+        // A comment updates the response already recorded with its score.
+        let comment_update = event.kind == EventKind::Response && event.comment.is_some();
+        if !comment_update {
+            state.record(&survey.id, event.kind, event.ts, survey.priority, config.fatigue.recontact_after);
+        }
+        let forced = app.forced.as_ref().map(|(e, _)| e.as_str());
+        if let Some((e, v)) = shown.plan.experiment(&config).filter(|(e, _)| Some(*e) != forced) {
+            state.set_assignment(e, v);
+        }
+        visitor::save_state(&app.site, &state);
+    });
+}
+
+/// The attributes sent with events: what `set`/`identify` gave, except the
+/// user id and the locale (the event has its own), within the collector's
+/// limits.
+pub fn event_attributes(attrs: &Attrs) -> Vec<(String, Value)> {
+    attrs.iter().filter(|(k, _)| k != "user_id" && k != "locale").cloned().collect()
+}
+
+fn info(message: &str) {
+    let mut text = String::from("[touchpoint] ");
+    text.push_str(message);
+    web_sys::console::info_1(&text.into());
+}
+
+/// In debug mode, one console line per survey and distinct message.
+fn debug(app: &mut App, index: usize, message: &str) {
+    if !app.debug {
+        return;
+    }
+    if app.logged.iter().any(|(i, m)| *i == index && m == message) {
+        return;
+    }
+    app.logged.retain(|(i, _)| *i != index);
+    app.logged.push((index, message.to_owned()));
+    let id = app.config.as_ref().and_then(|c| c.surveys.get(index)).map_or("?", |s| s.id.as_str());
+    let mut m = String::from("survey '");
+    m.push_str(id);
+    m.push_str("': ");
+    m.push_str(message);
+    info(&m);
+}
+
+fn debug_reason(app: &mut App, index: usize, reason: &Reason) {
+    if app.debug {
+        let mut m = String::from("not shown: ");
+        m.push_str(&reason.describe());
+        debug(app, index, &m);
+    }
+}

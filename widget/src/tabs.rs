@@ -1,0 +1,67 @@
+//! One prompt on screen at a time across every tab of the site: the tab
+//! showing a prompt holds a short lease in localStorage
+//! (`touchpoint:v1:screen:SITE` = `TAB:EXPIRES_MS`), renewed while the
+//! prompt is up and released when it goes; a tab that closes without
+//! releasing it frees it within [`LEASE_MS`].
+
+use gloo::timers::callback::Interval;
+
+use crate::dom::{now_ms, window};
+
+/// How long a lease lasts without renewal, in ms.
+const LEASE_MS: u64 = 15_000;
+/// How often the holder renews it, in ms.
+const RENEW_MS: u32 = 5_000;
+
+fn key(site: &str) -> String {
+    let mut key = String::from("touchpoint:v1:screen:");
+    key.push_str(site);
+    key
+}
+
+/// Whether another tab of this site has a prompt on screen.
+pub fn busy_elsewhere(site: &str, tab: &str) -> bool {
+    let Some(value) = window().local_storage().ok().flatten().and_then(|s| s.get_item(&key(site)).ok().flatten())
+    else {
+        return false;
+    };
+    let Some((holder, expires)) = value.split_once(':') else {
+        return false;
+    };
+    holder != tab && expires.parse::<u64>().is_ok_and(|t| t > now_ms())
+}
+
+/// The lease of the tab showing a prompt; dropped when the prompt goes.
+pub struct Lease {
+    key: String,
+    tab: String,
+    _renew: Interval,
+}
+
+impl Lease {
+    pub fn take(site: &str, tab: &str) -> Lease {
+        let key = key(site);
+        write(&key, tab);
+        let (k, t) = (key.clone(), tab.to_owned());
+        Lease { key, tab: tab.to_owned(), _renew: Interval::new(RENEW_MS, move || write(&k, &t)) }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let Some(storage) = window().local_storage().ok().flatten() else { return };
+        let ours = storage.get_item(&self.key).ok().flatten().is_some_and(|v| v.split(':').next() == Some(&self.tab));
+        if ours {
+            let _ = storage.remove_item(&self.key);
+        }
+    }
+}
+
+fn write(key: &str, tab: &str) {
+    let mut value = String::from(tab);
+    value.push(':');
+    touchpoint_core::wire::uint(&mut value, now_ms() + LEASE_MS);
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(key, &value);
+    }
+}

@@ -1,0 +1,38 @@
+/*! Touchpoint as an ES module, for bundlers and module scripts:
+ *    import { init } from "https://COLLECTOR/widget/touchpoint.mjs";  // or a vendored copy
+ *    const touchpoint = init({ site: "SITE", collector: "https://COLLECTOR" });
+ *    touchpoint("event", "checkout_completed", { value: 42 });
+ *  The returned function takes the same commands as the script-tag API;
+ *  calls made before the widget has loaded are kept and replayed in order.
+ *  It is also set as window.touchpoint, so code written for the script tag
+ *  keeps working. */
+export function init({ site, collector, widget } = {}) {
+  const w = window;
+  if (!site || !collector) {
+    console.warn("[touchpoint] init({ site, collector }) needs both");
+    return function () {};
+  }
+  if (w.__touchpoint) return w.touchpoint;
+  collector = String(collector).replace(/\/$/, "");
+  const base = new URL((widget || collector + "/widget").replace(/\/?$/, "/"), location.href);
+  let queue = w.touchpoint && w.touchpoint.q ? Array.prototype.slice.call(w.touchpoint.q) : [];
+  let live = null;
+  const touchpoint = function () {
+    const args = Array.prototype.slice.call(arguments);
+    if (live) live(args);
+    else queue.push(args);
+  };
+  w.touchpoint = touchpoint;
+  w.__touchpoint = true;
+  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL("touchpoint_widget.js", base).href)
+    .then((m) =>
+      m.default({ module_or_path: new URL("touchpoint_widget_bg.wasm", base) }).then(() => {
+        const replay = queue.map((a) => Array.prototype.slice.call(a));
+        queue = [];
+        m.start(site, collector, replay);
+        live = (args) => m.command(args);
+      }),
+    )
+    .catch((e) => console.warn("[touchpoint] the widget could not load:", e));
+  return touchpoint;
+}
