@@ -1,5 +1,7 @@
 //! Events on the wire: what the widget sends to `POST /v1/events`.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metric::Metric;
@@ -61,6 +63,42 @@ pub struct Event {
     pub url: String,
     /// Language the prompt was shown in.
     pub locale: String,
+    /// The experiment the visitor is in (an id like a survey's), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<String>,
+    /// The experiment's variant shown to the visitor (needs `experiment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// Visitor segment attributes (`plan`, `returning`, `orders`...), flat.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: Attributes,
+}
+
+/// Segment attributes of a visitor: at most
+/// [`MAX_ATTRIBUTES`](crate::limits::MAX_ATTRIBUTES) keys of 1-64 bytes of
+/// `A-Za-z0-9_-`, each a string, a number or a boolean.
+pub type Attributes = BTreeMap<String, AttrValue>;
+
+/// One attribute value. Numbers are JSON's (an `f64`, finite).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum AttrValue {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+/// Whole numbers are written without a fraction (`3`, not `3.0`), as the
+/// widget's writer and JavaScript write them.
+impl Serialize for AttrValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AttrValue::Bool(b) => s.serialize_bool(*b),
+            AttrValue::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => s.serialize_i64(*n as i64),
+            AttrValue::Number(n) => s.serialize_f64(*n),
+            AttrValue::Text(t) => s.serialize_str(t),
+        }
+    }
 }
 
 /// A batch as posted by the widget.

@@ -25,3 +25,9 @@ pub const MAX_SURVEYS: usize = 100;
 pub const MAX_ORIGINS: usize = 50;
 /// Largest accepted site configuration document, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
+/// Most segment attributes on one event.
+pub const MAX_ATTRIBUTES: usize = 20;
+/// Longest attribute key, in bytes (keys are `A-Za-z0-9_-`).
+pub const MAX_ATTRIBUTE_KEY_BYTES: usize = 64;
+/// Longest string attribute value, in characters (Unicode scalar values).
+pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 256;

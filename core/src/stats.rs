@@ -17,17 +17,23 @@ pub struct Nps {
 
 impl Nps {
     pub fn from_scores(scores: impl IntoIterator<Item = i64>) -> Self {
-        scores.into_iter().fold(Nps::default(), |mut t, s| {
+        Self::from_counts(scores.into_iter().map(|s| (s, 1)))
+    }
+
+    /// The same from `(score, how many answers)` pairs, as a database's
+    /// `GROUP BY score` returns them.
+    pub fn from_counts(counts: impl IntoIterator<Item = (i64, u64)>) -> Self {
+        counts.into_iter().fold(Nps::default(), |mut t, (s, n)| {
             match s {
-                9..=10 => t.promoters += 1,
-                7..=8 => t.passives += 1,
-                0..=6 => t.detractors += 1,
+                9..=10 => t.promoters += n,
+                7..=8 => t.passives += n,
+                0..=6 => t.detractors += n,
                 _ => {
-                    t.ignored += 1;
+                    t.ignored += n;
                     return t;
                 }
             }
-            t.responses += 1;
+            t.responses += n;
             t
         })
     }
@@ -48,12 +54,17 @@ pub struct Csat {
 
 impl Csat {
     pub fn from_scores(scores: impl IntoIterator<Item = i64>) -> Self {
-        scores.into_iter().fold(Csat::default(), |mut t, s| {
+        Self::from_counts(scores.into_iter().map(|s| (s, 1)))
+    }
+
+    /// The same from `(score, how many answers)` pairs.
+    pub fn from_counts(counts: impl IntoIterator<Item = (i64, u64)>) -> Self {
+        counts.into_iter().fold(Csat::default(), |mut t, (s, n)| {
             if Metric::Csat.accepts(None, s) {
-                t.responses += 1;
-                t.satisfied += u64::from(s >= 4);
+                t.responses += n;
+                t.satisfied += if s >= 4 { n } else { 0 };
             } else {
-                t.ignored += 1;
+                t.ignored += n;
             }
             t
         })
@@ -79,16 +90,21 @@ pub struct Ces {
 
 impl Ces {
     pub fn from_scores(scale: Option<u8>, scores: impl IntoIterator<Item = i64>) -> Self {
+        Self::from_counts(scale, scores.into_iter().map(|s| (s, 1)))
+    }
+
+    /// The same from `(score, how many answers)` pairs.
+    pub fn from_counts(scale: Option<u8>, counts: impl IntoIterator<Item = (i64, u64)>) -> Self {
         let scale = scale.unwrap_or(DEFAULT_CES_SCALE);
         let empty = Ces { scale, responses: 0, sum: 0, easy: 0, ignored: 0 };
-        scores.into_iter().fold(empty, |mut t, s| {
+        counts.into_iter().fold(empty, |mut t, (s, n)| {
             match u64::try_from(s) {
                 Ok(v) if Metric::Ces.accepts(Some(scale), s) => {
-                    t.responses += 1;
-                    t.sum += v;
-                    t.easy += u64::from(2 * v < u64::from(scale) + 1);
+                    t.responses += n;
+                    t.sum += v * n;
+                    t.easy += if 2 * v < u64::from(scale) + 1 { n } else { 0 };
                 }
-                _ => t.ignored += 1,
+                _ => t.ignored += n,
             }
             t
         })

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::config::SiteConfig;
 use crate::error::{ErrorCode, FieldError, Result};
-use crate::event::{Event, EventKind};
+use crate::event::{AttrValue, Attributes, Event, EventKind};
 use crate::limits::{
-    MAX_COMMENT_CHARS, MAX_EVENTS_PER_BATCH, MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES,
-    MIN_RANDOM_ID_BYTES,
+    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS, MAX_COMMENT_CHARS, MAX_EVENTS_PER_BATCH,
+    MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES, MIN_RANDOM_ID_BYTES,
 };
 use crate::metric::Metric;
 
@@ -112,7 +112,10 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
     };
     let visitor = f.random_id("visitor")?;
     let ts = f.int("ts")?;
-    let ts = u64::try_from(ts).map_err(|_| f.error(ErrorCode::OutOfRange, "ts", "milliseconds since 1970"))?;
+    let ts = u64::try_from(ts)
+        .ok()
+        .filter(|t| *t <= MAX_SAFE_INTEGER)
+        .ok_or_else(|| f.error(ErrorCode::OutOfRange, "ts", "milliseconds since 1970, at most 2^53-1"))?;
     let url = f.string("url", MAX_URL_BYTES)?;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(f.error(ErrorCode::InvalidValue, "url", "expected an http(s) URL"));
@@ -121,6 +124,12 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
     if !is_locale(locale) {
         return Err(f.error(ErrorCode::InvalidValue, "locale", "not a language tag such as `en` or `pt-BR`"));
     }
+    let experiment = f.optional_id("experiment")?;
+    let variant = f.optional_id("variant")?;
+    if variant.is_some() && experiment.is_none() {
+        return Err(f.error(ErrorCode::MissingField, "experiment", "a variant needs its experiment"));
+    }
+    let attributes = f.attributes()?;
     Ok(Event {
         id: id.to_owned(),
         kind,
@@ -134,8 +143,15 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
         ts,
         url: url.to_owned(),
         locale: locale.to_owned(),
+        experiment: experiment.map(str::to_owned),
+        variant: variant.map(str::to_owned),
+        attributes,
     })
 }
+
+/// The largest integer a JavaScript number holds exactly (2^53 - 1): client
+/// timestamps above it could not travel through JS unchanged.
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Validates every event of an envelope; one result per event, in order.
 pub fn events(envelope: &Envelope, config: &SiteConfig) -> Vec<Result<Event>> {
@@ -206,6 +222,56 @@ impl<'a> Fields<'a> {
             ));
         }
         Ok(s)
+    }
+
+    /// An optional id (experiment, variant): 1-64 bytes of `A-Za-z0-9_-`.
+    fn optional_id(&self, name: &str) -> Result<Option<&'a str>> {
+        let Some(s) = self.optional_string(name)? else { return Ok(None) };
+        if s.len() > MAX_ID_BYTES {
+            return Err(self.error(ErrorCode::TooLong, name, format!("at most {MAX_ID_BYTES} bytes")));
+        }
+        if !is_id(s) {
+            return Err(self.error(ErrorCode::InvalidValue, name, "1-64 characters of a-z, A-Z, 0-9, '-', '_'"));
+        }
+        Ok(Some(s))
+    }
+
+    /// The optional flat `attributes` object, within its documented limits.
+    fn attributes(&self) -> Result<Attributes> {
+        let obj = match self.get("attributes") {
+            None => return Ok(Attributes::new()),
+            Some(Value::Object(obj)) => obj,
+            Some(_) => return Err(self.error(ErrorCode::InvalidType, "attributes", "expected an object")),
+        };
+        if obj.len() > MAX_ATTRIBUTES {
+            return Err(self.error(ErrorCode::TooLong, "attributes", format!("at most {MAX_ATTRIBUTES} attributes")));
+        }
+        let mut out = Attributes::new();
+        for (key, value) in obj {
+            if key.len() > MAX_ATTRIBUTE_KEY_BYTES {
+                let message = format!("attribute names are at most {MAX_ATTRIBUTE_KEY_BYTES} bytes");
+                return Err(self.error(ErrorCode::TooLong, "attributes", message));
+            }
+            if !is_id(key) {
+                let message = "attribute names are 1-64 characters of a-z, A-Z, 0-9, '-', '_'";
+                return Err(self.error(ErrorCode::InvalidValue, "attributes", message));
+            }
+            let name = format!("attributes.{key}");
+            let value = match value {
+                Value::Bool(b) => AttrValue::Bool(*b),
+                Value::Number(n) => AttrValue::Number(
+                    n.as_f64().ok_or_else(|| self.error(ErrorCode::InvalidValue, &name, "not a number"))?,
+                ),
+                Value::String(s) if s.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS => {
+                    let message = format!("at most {MAX_ATTRIBUTE_VALUE_CHARS} characters");
+                    return Err(self.error(ErrorCode::TooLong, &name, message));
+                }
+                Value::String(s) => AttrValue::Text(s.clone()),
+                _ => return Err(self.error(ErrorCode::InvalidType, &name, "expected a string, number or boolean")),
+            };
+            out.insert(key.clone(), value);
+        }
+        Ok(out)
     }
 
     fn int(&self, name: &str) -> Result<i64> {

@@ -3,7 +3,9 @@
 //! is exactly the serde form of [`Batch`](crate::event::Batch); a host test
 //! checks that by parsing it back.
 
-use crate::event::Event;
+use core::fmt::Write;
+
+use crate::event::{AttrValue, Event};
 
 /// `{"site":..,"events":[..]}` for `events`.
 pub fn batch_json<'a>(site: &str, events: impl IntoIterator<Item = &'a Event>) -> String {
@@ -48,6 +50,29 @@ pub fn event(out: &mut String, e: &Event) {
     uint(out, e.ts);
     field_str(out, "url", &e.url);
     field_str(out, "locale", &e.locale);
+    if let Some(experiment) = &e.experiment {
+        field_str(out, "experiment", experiment);
+    }
+    if let Some(variant) = &e.variant {
+        field_str(out, "variant", variant);
+    }
+    if !e.attributes.is_empty() {
+        key(out, "attributes");
+        out.push('{');
+        for (i, (name, value)) in e.attributes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, name);
+            out.push(':');
+            match value {
+                AttrValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                AttrValue::Number(n) => number(out, *n),
+                AttrValue::Text(t) => string(out, t),
+            }
+        }
+        out.push_str("},");
+    }
     out.pop(); // the last field's comma
     out.push('}');
 }
@@ -101,6 +126,21 @@ pub fn string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// A finite JSON number: integers by [`uint`], others by Rust's shortest
+/// round-trip form (plain digits, valid JSON). Not finite: `null`.
+fn number(out: &mut String, n: f64) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        if n < 0.0 {
+            out.push('-');
+        }
+        uint(out, n.abs() as u64);
+    } else {
+        let _ = write!(out, "{n}");
+    }
 }
 
 /// Decimal digits of `n`.

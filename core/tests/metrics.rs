@@ -42,3 +42,15 @@ fn ces_reports_mean_and_easy_share_on_its_scale() {
     assert_eq!(c5.easy_percent(), Some(40.0));
     assert_eq!(Ces::from_scores(None, []).mean(), None);
 }
+
+#[test]
+fn counts_give_exactly_what_the_scores_give() {
+    let scores = [10, 9, 9, 10, 9, 8, 7, 7, 6, 0, 11, -1];
+    let counts = [(10, 2), (9, 3), (8, 1), (7, 2), (6, 1), (0, 1), (11, 1), (-1, 1)];
+    assert_eq!(Nps::from_counts(counts), Nps::from_scores(scores));
+    assert_eq!(Csat::from_counts([(5, 2), (4, 1), (3, 3), (0, 1)]), Csat::from_scores([5, 5, 4, 3, 3, 3, 0]));
+    let ces = Ces::from_counts(Some(7), [(1, 4), (3, 2), (4, 1), (7, 1), (8, 2)]);
+    assert_eq!(ces, Ces::from_scores(Some(7), [1, 1, 1, 1, 3, 3, 4, 7, 8, 8]));
+    assert_eq!((ces.responses, ces.easy, ces.ignored), (8, 6, 2));
+    assert_eq!(ces.mean(), Some(21.0 / 8.0));
+}

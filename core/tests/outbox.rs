@@ -18,6 +18,9 @@ fn ev(id: usize, kind: EventKind) -> Event {
         ts: 1,
         url: "https://x.example/".into(),
         locale: "en".into(),
+        experiment: None,
+        variant: None,
+        attributes: Default::default(),
     }
 }
 

@@ -4,8 +4,9 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use touchpoint_core::limits::MAX_COMMENT_CHARS;
-use touchpoint_core::{validate, EventKind, SiteConfig};
+use touchpoint_core::event::{AttrValue, Batch};
+use touchpoint_core::limits::{MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS, MAX_COMMENT_CHARS};
+use touchpoint_core::{validate, wire, EventKind, SiteConfig};
 
 fn config() -> SiteConfig {
     serde_json::from_value(json!({
@@ -20,7 +21,8 @@ fn config() -> SiteConfig {
 fn valid() -> Value {
     json!({"id": "evt-000000001", "type": "response", "survey": "nps1", "touchpoint": "t", "metric": "nps",
            "score": 9, "comment": "ok", "visitor": "visitor-0001", "ts": 1_764_000_000_000u64,
-           "url": "https://shop.example/", "locale": "en"})
+           "url": "https://shop.example/", "locale": "en", "experiment": "timing", "variant": "exit",
+           "attributes": {"plan": "pro", "returning": true, "orders": 3, "ltv": 129.5}})
 }
 
 fn any_json() -> impl Strategy<Value = Value> {
@@ -43,8 +45,34 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
-const FIELDS: [&str; 12] =
-    ["id", "type", "survey", "touchpoint", "metric", "score", "comment", "visitor", "ts", "url", "locale", "scale"];
+fn attribute_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        "\\PC{0,300}".prop_map(Value::String),
+        Just(Value::Null),
+        Just(json!([1])),
+    ]
+}
+
+const FIELDS: [&str; 15] = [
+    "id",
+    "type",
+    "survey",
+    "touchpoint",
+    "metric",
+    "score",
+    "comment",
+    "visitor",
+    "ts",
+    "url",
+    "locale",
+    "scale",
+    "experiment",
+    "variant",
+    "attributes",
+];
 
 fn check(result: Result<touchpoint_core::Event, touchpoint_core::FieldError>, index: usize) {
     match result {
@@ -61,6 +89,23 @@ fn check(result: Result<touchpoint_core::Event, touchpoint_core::FieldError>, in
                 _ => assert!(e.score.is_none() && e.comment.is_none()),
             }
             assert!(e.url.starts_with("http"));
+            assert!(e.experiment.as_deref().is_none_or(validate::is_id));
+            assert!(e.variant.as_deref().is_none_or(validate::is_id));
+            assert!(e.variant.is_none() || e.experiment.is_some(), "a variant comes with its experiment");
+            assert!(e.attributes.len() <= MAX_ATTRIBUTES);
+            for (k, v) in &e.attributes {
+                assert!(validate::is_id(k) && k.len() <= MAX_ATTRIBUTE_KEY_BYTES);
+                if let AttrValue::Text(t) = v {
+                    assert!(t.chars().count() <= MAX_ATTRIBUTE_VALUE_CHARS);
+                }
+                if let AttrValue::Number(n) = v {
+                    assert!(n.is_finite());
+                }
+            }
+            // What the collector accepts, the widget's writer reproduces.
+            let json = wire::batch_json("s", [&e]);
+            let back: Batch = serde_json::from_str(&json).expect("wire JSON parses");
+            assert_eq!(back.events, vec![e.clone()]);
         }
         Err(err) => assert!(err.field.starts_with(&format!("events[{index}]")), "{}", err.field),
     }
@@ -90,6 +135,28 @@ proptest! {
             v[FIELDS[field]] = replacement;
         }
         check(validate::event(index, &v, &config()), index);
+    }
+
+    #[test]
+    fn random_attributes_are_accepted_within_limits_or_refused_naming_the_field(
+        attrs in prop::collection::btree_map("[A-Za-z0-9_-]{1,70}|\\PC{0,8}", attribute_value(), 0..25)
+    ) {
+        let mut v = valid();
+        v["attributes"] = Value::Object(attrs.clone().into_iter().collect());
+        match validate::event(0, &v, &config()) {
+            Ok(e) => {
+                prop_assert_eq!(e.attributes.len(), attrs.len());
+                check(Ok(e), 0);
+            }
+            Err(err) => {
+                prop_assert!(err.field.starts_with("events[0].attributes"), "{}", err.field);
+                let over = attrs.len() > MAX_ATTRIBUTES
+                    || attrs.keys().any(|k| !validate::is_id(k))
+                    || attrs.values().any(|v| v.as_str().is_some_and(|s| s.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS)
+                        || v.is_array() || v.is_object() || v.is_null());
+                prop_assert!(over, "refused without breaking a limit: {}", err);
+            }
+        }
     }
 
     #[test]

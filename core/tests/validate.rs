@@ -144,3 +144,53 @@ fn a_batch_reports_one_result_per_event_in_order() {
     assert!(results[0].is_ok() && results[2].is_ok());
     assert_eq!(results[1].as_ref().unwrap_err().field, "events[1].score");
 }
+
+#[test]
+fn experiment_variant_and_attributes_are_recorded_on_every_kind() {
+    let attributes = json!({"plan": "pro", "returning": true, "orders": 3, "ltv": 129.5});
+    for (kind, score) in [("response", json!(9)), ("impression", Value::Null), ("dismiss", Value::Null)] {
+        let mut v = with("experiment", json!("prompt-timing"));
+        v["variant"] = json!("after_5s");
+        v["attributes"] = attributes.clone();
+        v["type"] = json!(kind);
+        v["score"] = score;
+        if kind != "response" {
+            v["comment"] = Value::Null;
+        }
+        let e = validate::event(0, &v, &config()).unwrap();
+        assert_eq!(e.experiment.as_deref(), Some("prompt-timing"));
+        assert_eq!(e.variant.as_deref(), Some("after_5s"));
+        assert_eq!(e.attributes.len(), 4);
+        assert_eq!(serde_json::to_value(&e.attributes).unwrap(), attributes);
+    }
+    let plain = validate::event(0, &response(), &config()).unwrap();
+    assert!(plain.experiment.is_none() && plain.variant.is_none() && plain.attributes.is_empty());
+}
+
+#[test]
+fn experiment_variant_and_attribute_limits_each_name_their_field() {
+    let many: serde_json::Map<String, Value> = (0..21).map(|i| (format!("k{i}"), json!(i))).collect();
+    let cases = [
+        (with("experiment", json!("x".repeat(65))), ErrorCode::TooLong, "events[3].experiment"),
+        (with("experiment", json!("a b")), ErrorCode::InvalidValue, "events[3].experiment"),
+        (with("experiment", json!(7)), ErrorCode::InvalidType, "events[3].experiment"),
+        (with("variant", json!("b")), ErrorCode::MissingField, "events[3].experiment"),
+        (with("attributes", json!([1])), ErrorCode::InvalidType, "events[3].attributes"),
+        (with("attributes", Value::Object(many)), ErrorCode::TooLong, "events[3].attributes"),
+        (with("attributes", json!({"k".repeat(65): 1})), ErrorCode::TooLong, "events[3].attributes"),
+        (with("attributes", json!({"bad key": 1})), ErrorCode::InvalidValue, "events[3].attributes"),
+        (with("attributes", json!({"": 1})), ErrorCode::InvalidValue, "events[3].attributes"),
+        (with("attributes", json!({"plan": "p".repeat(257)})), ErrorCode::TooLong, "events[3].attributes.plan"),
+        (with("attributes", json!({"plan": {"nested": 1}})), ErrorCode::InvalidType, "events[3].attributes.plan"),
+        (with("attributes", json!({"plan": null})), ErrorCode::InvalidType, "events[3].attributes.plan"),
+        (with("ts", json!(9_007_199_254_740_992u64)), ErrorCode::OutOfRange, "events[3].ts"),
+    ];
+    for (event, code, field) in cases {
+        assert_eq!(refusal(event), (code, field.to_owned()));
+    }
+    // Exactly at the limits is fine.
+    let twenty: serde_json::Map<String, Value> = (0..20).map(|i| (format!("k{i}"), json!("v".repeat(256)))).collect();
+    let mut v = with("attributes", Value::Object(twenty));
+    v["experiment"] = json!("e".repeat(64));
+    assert_eq!(validate::event(0, &v, &config()).unwrap().attributes.len(), 20);
+}

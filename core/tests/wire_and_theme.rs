@@ -1,6 +1,6 @@
 //! The hand-written wire JSON equals serde's, and themes only emit safe CSS.
 
-use touchpoint_core::event::{Batch, Event, EventKind};
+use touchpoint_core::event::{AttrValue, Batch, Event, EventKind};
 use touchpoint_core::theme::{contrast, parse_hex, Mode, Position, Theme};
 use touchpoint_core::wire::batch_json;
 use touchpoint_core::Metric;
@@ -19,18 +19,43 @@ fn event(comment: Option<&str>, scale: Option<u8>) -> Event {
         ts: 1_764_000_000_123,
         url: "https://shop.example/a?b=\"c\"".into(),
         locale: "pt-BR".into(),
+        experiment: None,
+        variant: None,
+        attributes: Default::default(),
+    }
+}
+
+fn in_experiment(e: Event) -> Event {
+    let attributes = [
+        ("plan", AttrValue::Text("pro \"annual\" \n 😀".into())),
+        ("returning", AttrValue::Bool(true)),
+        ("new", AttrValue::Bool(false)),
+        ("orders", AttrValue::Number(3.0)),
+        ("balance", AttrValue::Number(-12.5)),
+        ("price", AttrValue::Number(9.99)),
+        ("huge", AttrValue::Number(1e300)),
+        ("tiny", AttrValue::Number(-2.5e-8)),
+    ];
+    Event {
+        experiment: Some("prompt-timing".into()),
+        variant: Some("after_5s".into()),
+        attributes: attributes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        ..e
     }
 }
 
 #[test]
 fn batch_json_parses_back_to_the_same_batch() {
     let tricky = "quote \" backslash \\ newline \n tab \t bell \u{7} emoji 😀 rtl مرحبا </script>";
-    let events = vec![event(Some(tricky), None), event(None, Some(7))];
+    let events = vec![event(Some(tricky), None), event(None, Some(7)), in_experiment(event(None, None))];
     let json = batch_json("demo", &events);
     let parsed: Batch = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(parsed, Batch { site: "demo".into(), events });
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(value["events"][1]["comment"].is_null(), "absent comment is null, not missing");
+    assert!(value["events"][1].get("attributes").is_none(), "no attributes: the field is left out, as serde does");
+    assert_eq!(value["events"][2]["attributes"]["orders"], serde_json::json!(3));
+    assert_eq!(value["events"][2]["variant"], "after_5s");
 }
 
 #[test]

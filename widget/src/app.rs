@@ -356,6 +356,9 @@ fn emit(kind: EventKind, comment: Option<String>) {
             ts: now_ms(),
             url: window().location().href().unwrap_or_default(),
             locale: shown.locale.clone(),
+            experiment: None,
+            variant: None,
+            attributes: Default::default(),
         };
         let hook = match kind {
             EventKind::Impression => Hook::Impression,

@@ -238,5 +238,8 @@ fn event(v: &JsValue) -> Option<Event> {
         ts: n("ts")? as u64,
         url: s("url")?,
         locale: s("locale")?,
+        experiment: s("experiment"),
+        variant: s("variant"),
+        attributes: Default::default(),
     })
 }
