@@ -350,3 +350,23 @@ test("bad commands warn once each and never throw into the page", async () => {
   assert.match(warnings.join("\n"), /unknown command 'teleport'/);
   await context.close();
 });
+
+test("the README's configuration example is accepted as written; a broken regex is refused naming its field", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const readme = await readFile(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Site configuration"));
+  const json = section.slice(section.indexOf("```json") + 7, section.indexOf("```", section.indexOf("```json") + 7));
+  const config = JSON.parse(json);
+  config.origins = [site.origin];
+  await putSite(collector, "readme", config);
+  const bad = structuredClone(config);
+  bad.surveys[1].trigger.page.any[1].value = "([unclosed";
+  const res = await fetch(`${collector.url}/v1/admin/sites/readme`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${collector.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(bad),
+  });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.equal(body.error.field, "surveys[1].trigger.page.any[1].value");
+});

@@ -356,9 +356,9 @@ fn emit(kind: EventKind, comment: Option<String>) {
             ts: now_ms(),
             url: window().location().href().unwrap_or_default(),
             locale: shown.locale.clone(),
-            experiment: None,
-            variant: None,
-            attributes: Default::default(),
+            experiment: experiment.map(|(e, _)| e.to_owned()),
+            variant: experiment.map(|(_, v)| v.to_owned()),
+            attributes: journey::event_attributes(&app.attrs),
         };
         let hook = match kind {
             EventKind::Impression => Hook::Impression,
@@ -396,6 +396,8 @@ fn call_hooks(hooks: &[Function], event: &Event) {
     set("metric", event.metric.as_str().into());
     set("score", event.score.map_or(JsValue::NULL, JsValue::from));
     set("comment", opt(&event.comment));
+    set("experiment", opt(&event.experiment));
+    set("variant", opt(&event.variant));
     for f in hooks {
         if f.call1(&JsValue::NULL, &payload).is_err() {
             warn("a touchpoint('on', ...) callback threw an exception");

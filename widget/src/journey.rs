@@ -9,10 +9,12 @@ use std::rc::Rc;
 use gloo::timers::callback::Timeout;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
-use touchpoint_core::event::{Event, EventKind};
+use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
 use touchpoint_core::experiment::effective_trigger;
+use touchpoint_core::limits::{MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS};
 use touchpoint_core::rule::{Regex, Value};
 use touchpoint_core::trigger::{Signal, Trigger};
+use touchpoint_core::validate::is_id;
 use touchpoint_core::visitor::VisitorState;
 use touchpoint_core::SiteConfig;
 use wasm_bindgen::prelude::*;
@@ -334,10 +336,25 @@ pub fn remember(event: &Event) {
 }
 
 /// The attributes sent with events: what `set`/`identify` gave, except the
-/// user id and the locale (the event has its own), within the collector's
-/// limits.
-pub fn event_attributes(attrs: &Attrs) -> Vec<(String, Value)> {
-    attrs.iter().filter(|(k, _)| k != "user_id" && k != "locale").cloned().collect()
+/// user id and the locale (the event has its own), kept within the
+/// collector's limits so that an odd attribute never costs an answer:
+/// lists and over-long or oddly named entries are left out.
+pub fn event_attributes(attrs: &Attrs) -> Attributes {
+    let mut out = Attributes::new();
+    for (key, value) in attrs {
+        let named = is_id(key) && key.len() <= MAX_ATTRIBUTE_KEY_BYTES;
+        if !named || key == "user_id" || key == "locale" || out.len() >= MAX_ATTRIBUTES {
+            continue;
+        }
+        let value = match value {
+            Value::Str(s) if s.chars().count() <= MAX_ATTRIBUTE_VALUE_CHARS => AttrValue::Text(s.clone()),
+            Value::Num(n) => AttrValue::Number(*n),
+            Value::Bool(b) => AttrValue::Bool(*b),
+            _ => continue,
+        };
+        out.insert(key.clone(), value);
+    }
+    out
 }
 
 fn info(message: &str) {

@@ -17,7 +17,7 @@ use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::VisibilityState;
 
-use crate::dom::{document, prop_num, prop_str, warn, window};
+use crate::dom::{document, prop, prop_num, prop_str, warn, window};
 use crate::transport;
 
 struct Sender {
@@ -240,6 +240,6 @@ fn event(v: &JsValue) -> Option<Event> {
         locale: s("locale")?,
         experiment: s("experiment"),
         variant: s("variant"),
-        attributes: Default::default(),
+        attributes: crate::journey::event_attributes(&crate::visitor::read_attrs(&prop(v, "attributes"))),
     })
 }
