@@ -2,10 +2,11 @@
 //! holdout, frequency, cool-down, recontact, priority and starvation, `show`.
 
 use serde_json::json;
-use touchpoint_core::decide::{choose, eligible, show, Context, Plan, Reason};
+use touchpoint_core::decide::{choose, eligible, show, triggered, Context, Plan, Reason};
 use touchpoint_core::fatigue::{RecontactAfter, DAY_MS};
 use touchpoint_core::rule::Value;
 use touchpoint_core::theme::Position;
+use touchpoint_core::trigger::Signal;
 use touchpoint_core::visitor::VisitorState;
 use touchpoint_core::EventKind::{Dismiss, Impression, Response};
 use touchpoint_core::SiteConfig;
@@ -324,4 +325,27 @@ fn show_bypasses_everything_but_consent_and_the_prompt_on_screen() {
     assert_eq!((plan.survey, plan.delay_ms, plan.variant), (0, 0, Some(0)));
     assert_eq!(show(&c, &s, VISITOR, 0, &Context { on_screen: true, ..ctx(T0) }), Err(Reason::OnScreen));
     assert_eq!(show(&c, &s, VISITOR, 1, &cx), Err(Reason::NoSurvey));
+}
+
+#[test]
+fn triggered_lists_the_surveys_whose_variant_trigger_waits_for_the_signal() {
+    let c = config(
+        json!({}),
+        vec![
+            survey("a", json!({})),
+            survey(
+                "b",
+                json!({"trigger": {"exit_intent": true},
+                "experiment": {"id": "e", "variants": [{"id": "exit"}, {"id": "event", "trigger": {"event": "go"}}]}}),
+            ),
+            survey("c", json!({"trigger": {"event": "other"}})),
+        ],
+    );
+    let s = visitor();
+    let no_props = |_: &str| None;
+    let go = Signal::Event { name: "go", props: &no_props };
+    assert_eq!(triggered(&c, &s, VISITOR, Some(("e", "exit")), go, &FakeRegex), [0]);
+    assert_eq!(triggered(&c, &s, VISITOR, Some(("e", "event")), go, &FakeRegex), [0, 1]);
+    assert_eq!(triggered(&c, &s, VISITOR, Some(("e", "exit")), Signal::ExitIntent, &FakeRegex), [1]);
+    assert!(triggered(&c, &s, VISITOR, None, Signal::PageView, &FakeRegex).is_empty());
 }
