@@ -27,6 +27,7 @@ use crate::experiment::{effective_trigger, sample_bucket, sample_threshold};
 use crate::fatigue::Spent;
 use crate::rule::{Failed, Regex, Value};
 use crate::theme::Position;
+use crate::trigger::Signal;
 use crate::visitor::VisitorState;
 use crate::wire::uint;
 
@@ -198,6 +199,23 @@ pub fn eligible(
         delay_ms: trigger.delay_seconds.saturating_mul(1000),
         position: variant.and_then(|v| v.position),
     })
+}
+
+/// The surveys whose effective trigger (the visitor's variant applied)
+/// waits for `signal`, in config order: the `candidates` for [`choose`].
+pub fn triggered(
+    config: &SiteConfig,
+    state: &VisitorState,
+    visitor: &str,
+    forced: Option<(&str, &str)>,
+    signal: Signal<'_>,
+    re: &dyn Regex,
+) -> Vec<usize> {
+    let fires = |(i, survey): &(usize, &crate::config::Survey)| {
+        let variant = plan_variant(config, *i, variant_of(config, *i, state, visitor, forced));
+        effective_trigger(survey, variant).fires(signal, re)
+    };
+    config.surveys.iter().enumerate().filter(fires).map(|(i, _)| i).collect()
 }
 
 /// Of the `candidates` (survey indices whose trigger fired), the one to

@@ -137,8 +137,7 @@ impl Experiment {
         }
         if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
             err(errors, format!("{path}.variants"), "1-10 variants");
-        }
-        if self.variants.iter().all(|v| v.holdout || v.weight == 0) {
+        } else if self.variants.iter().all(|v| v.holdout || v.weight == 0) {
             err(errors, format!("{path}.variants"), "at least one variant that is not a holdout and has a weight");
         }
         for (i, v) in self.variants.iter().enumerate() {
