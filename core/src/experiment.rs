@@ -163,6 +163,11 @@ impl Experiment {
     }
 }
 
+/// [`Experiment::assign`] as a free function.
+pub fn assign(exp: &Experiment, visitor_id: &str, forced: Option<(&str, &str)>) -> usize {
+    exp.assign(visitor_id, forced)
+}
+
 /// The trigger a visitor in `variant` waits for: the variant's trigger or
 /// the survey's, with the variant's `delay_seconds` / `dwell_seconds`
 /// applied. Borrowed when the variant changes nothing.

@@ -67,6 +67,7 @@ fn a_forced_variant_wins_only_when_it_names_this_experiment() {
     let exp = experiment(json!({"id": "e", "variants": [{"id": "a"}, {"id": "b", "weight": 0}]}));
     assert_eq!(exp.assign("anyone", None), 0, "weight 0 is never drawn");
     assert_eq!(exp.assign("anyone", Some(("e", "b"))), 1);
+    assert_eq!(touchpoint_core::experiment::assign(&exp, "anyone", Some(("e", "b"))), 1);
     assert_eq!(exp.assign("anyone", Some(("other", "b"))), 0);
     assert_eq!(exp.assign("anyone", Some(("e", "zzz"))), 0);
 }
