@@ -28,6 +28,7 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
         let first = errors.into_iter().next().map(ApiError::from).unwrap_or_else(ApiError::internal);
         return Err(ApiError { details: Some(json!({ "errors": list })), ..first });
     }
+    check_patterns(&config)?;
     store::put_site(env, site, &config, Date::now().as_millis()).await?;
     Ok(json(&json!({"site": site, "config": config}), 200)?)
 }
@@ -38,6 +39,26 @@ pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Respons
     let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
     let bot_hits = store::bot_hits(env, site).await?;
     Ok(json(&json!({"site": site, "config": config, "bot_hits": bot_hits}), 200)?)
+}
+
+/// Compiles every `regex` rule with the runtime's JavaScript engine, the
+/// same kind of engine that runs them in visitors' browsers, so a pattern
+/// that would never match is refused here, naming its field.
+fn check_patterns(config: &SiteConfig) -> ApiResult<()> {
+    for (field, pattern) in config.patterns() {
+        if JsRegExp::new(pattern).is_err() {
+            return Err(ApiError::new(400, "invalid_value", "not a valid JavaScript regular expression").field(field));
+        }
+    }
+    Ok(())
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = RegExp)]
+    type JsRegExp;
+    #[wasm_bindgen(constructor, js_class = "RegExp", catch)]
+    fn new(pattern: &str) -> Result<JsRegExp, wasm_bindgen::JsValue>;
 }
 
 /// Deserialises with the path of the first bad field (`surveys[0].metric`).

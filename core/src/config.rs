@@ -218,6 +218,25 @@ impl SiteConfig {
         self.origins.iter().any(|o| o == origin)
     }
 
+    /// Every regular expression in the surveys' rules, with its field.
+    pub fn patterns(&self) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        for (i, survey) in self.surveys.iter().enumerate() {
+            let path = format!("surveys[{i}]");
+            survey.target.patterns(&format!("{path}.target"), &mut out);
+            let variants = survey.experiment.iter().flat_map(|e| e.variants.iter().enumerate());
+            let triggers = std::iter::once((path.clone(), &survey.trigger)).chain(
+                variants
+                    .filter_map(|(j, v)| v.trigger.as_ref().map(|t| (format!("{path}.experiment.variants[{j}]"), t))),
+            );
+            for (at, trigger) in triggers {
+                trigger.where_.patterns(&format!("{at}.trigger.where"), &mut out);
+                trigger.page.patterns(&format!("{at}.trigger.page"), &mut out);
+            }
+        }
+        out
+    }
+
     /// Checks every field; returns all problems, each naming its field.
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();

@@ -242,6 +242,19 @@ fn compare(op: Op, actual: &Value, want: &Value, re: &dyn Regex) -> bool {
 }
 
 impl Group {
+    /// Every `regex`/`not_regex` pattern with its field (`{path}.any[1].value`),
+    /// so the collector can check them with the JavaScript engine that will
+    /// run them before a config is stored.
+    pub fn patterns<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a str)>) {
+        for (list, rules) in [("all", &self.all), ("any", &self.any), ("none", &self.none)] {
+            for (i, rule) in rules.iter().enumerate() {
+                if let (Op::Regex | Op::NotRegex, Some(Value::Str(pattern))) = (rule.op, &rule.value) {
+                    out.push((format!("{path}.{list}[{i}].value"), pattern));
+                }
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.all.is_empty() && self.any.is_empty() && self.none.is_empty()
     }

@@ -185,3 +185,28 @@ fn values_are_untagged_in_json() {
     assert_eq!(r.value, Some(Value::List(vec![Value::Str("a".into()), Value::Num(1.5), Value::Bool(false)])));
     assert_eq!(serde_json::to_value(&r).unwrap(), json!({"key": "k", "op": "in", "value": ["a", 1.5, false]}));
 }
+
+#[test]
+fn every_regex_of_a_config_is_listed_with_its_field() {
+    let config: touchpoint_core::SiteConfig = serde_json::from_value(serde_json::json!({
+        "version": 1,
+        "surveys": [{
+            "id": "s", "metric": "nps", "touchpoint": "t", "question": {"en": "Q?"},
+            "trigger": {"page_view": true, "page": {"any": [
+                {"key": "path", "op": "eq", "value": "/a"},
+                {"key": "url", "op": "not_regex", "value": "b+"}]}},
+            "target": {"none": [{"key": "plan", "op": "regex", "value": "^pro"}]},
+            "experiment": {"id": "e", "variants": [{"id": "a"}, {"id": "b", "trigger": {"event": "x",
+                "where": {"all": [{"key": "sku", "op": "regex", "value": "[0-9]+"}]}}}]}
+        }]
+    }))
+    .unwrap();
+    assert_eq!(
+        config.patterns(),
+        vec![
+            ("surveys[0].target.none[0].value".to_owned(), "^pro"),
+            ("surveys[0].trigger.page.any[1].value".to_owned(), "b+"),
+            ("surveys[0].experiment.variants[1].trigger.where.all[0].value".to_owned(), "[0-9]+"),
+        ]
+    );
+}
