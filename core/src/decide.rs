@@ -211,11 +211,22 @@ pub fn triggered(
     signal: Signal<'_>,
     re: &dyn Regex,
 ) -> Vec<usize> {
-    let fires = |(i, survey): &(usize, &crate::config::Survey)| {
-        let variant = plan_variant(config, *i, variant_of(config, *i, state, visitor, forced));
-        effective_trigger(survey, variant).fires(signal, re)
-    };
-    config.surveys.iter().enumerate().filter(fires).map(|(i, _)| i).collect()
+    let fires = |i: &usize| trigger_of(config, state, visitor, forced, *i).is_some_and(|t| t.fires(signal, re));
+    (0..config.surveys.len()).filter(fires).collect()
+}
+
+/// The trigger that applies to survey `index` for this visitor: the
+/// survey's own, or its experiment variant's replacement or retiming.
+pub fn trigger_of<'a>(
+    config: &'a SiteConfig,
+    state: &VisitorState,
+    visitor: &str,
+    forced: Option<(&str, &str)>,
+    index: usize,
+) -> Option<std::borrow::Cow<'a, crate::trigger::Trigger>> {
+    let survey = config.surveys.get(index)?;
+    let variant = plan_variant(config, index, variant_of(config, index, state, visitor, forced));
+    Some(effective_trigger(survey, variant))
 }
 
 /// Of the `candidates` (survey indices whose trigger fired), the one to

@@ -10,7 +10,6 @@ use gloo::timers::callback::Timeout;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
-use touchpoint_core::experiment::effective_trigger;
 use touchpoint_core::limits::{MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS};
 use touchpoint_core::rule::{Regex, Value};
 use touchpoint_core::trigger::{Signal, Trigger};
@@ -48,14 +47,10 @@ impl Regex for BrowserRegex {
     }
 }
 
-/// The trigger that applies to survey `index` for this visitor (its
-/// experiment variant may replace or retime it).
-fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Trigger> {
-    let survey = config.surveys.get(index)?;
+/// The trigger that applies to survey `index` for this visitor.
+fn trigger_of(config: &SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Trigger> {
     let forced = app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str()));
-    let variant = decide::variant_of(config, index, state, &app.visitor, forced);
-    let variant = survey.experiment.as_ref().zip(variant).and_then(|(e, i)| e.variants.get(i));
-    Some(effective_trigger(survey, variant).into_owned())
+    decide::trigger_of(config, state, &app.visitor, forced, index).map(|t| t.into_owned())
 }
 
 /// Called once the configuration is loaded: counts the visit and starts
