@@ -61,6 +61,7 @@ pub fn begin() {
         let mut state = visitor::load_state(&app.site);
         state.start_visit(now_ms());
         if tracking(app) {
+            visitor::keep_id(&app.visitor);
             visitor::save_state(&app.site, &state);
         }
         Some((config, state))

@@ -1,9 +1,10 @@
 //! One prompt on screen at a time across every tab of the site: the tab
 //! showing a prompt holds a short lease in localStorage
 //! (`touchpoint:v1:screen:SITE` = `TAB:EXPIRES_MS`), renewed while the
-//! prompt is up and released when it goes; a tab that closes without
-//! releasing it frees it within [`LEASE_MS`].
+//! prompt is up and released when it goes or the page is left; a tab that
+//! crashes without releasing it frees it within [`LEASE_MS`].
 
+use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
 
 use crate::dom::{now_ms, window};
@@ -36,6 +37,8 @@ pub struct Lease {
     key: String,
     tab: String,
     _renew: Interval,
+    /// Leaving the page with the prompt up frees the lease at once.
+    _unload: EventListener,
 }
 
 impl Lease {
@@ -43,17 +46,25 @@ impl Lease {
         let key = key(site);
         write(&key, tab);
         let (k, t) = (key.clone(), tab.to_owned());
-        Lease { key, tab: tab.to_owned(), _renew: Interval::new(RENEW_MS, move || write(&k, &t)) }
+        let renew = Interval::new(RENEW_MS, move || write(&k, &t));
+        let (k, t) = (key.clone(), tab.to_owned());
+        let unload = EventListener::new(&window(), "pagehide", move |_| release(&k, &t));
+        Lease { key, tab: tab.to_owned(), _renew: renew, _unload: unload }
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        let Some(storage) = window().local_storage().ok().flatten() else { return };
-        let ours = storage.get_item(&self.key).ok().flatten().is_some_and(|v| v.split(':').next() == Some(&self.tab));
-        if ours {
-            let _ = storage.remove_item(&self.key);
-        }
+        release(&self.key, &self.tab);
+    }
+}
+
+/// Removes the lease if `tab` still holds it.
+fn release(key: &str, tab: &str) {
+    let Some(storage) = window().local_storage().ok().flatten() else { return };
+    let ours = storage.get_item(key).ok().flatten().is_some_and(|v| v.split(':').next() == Some(tab));
+    if ours {
+        let _ = storage.remove_item(key);
     }
 }
 
