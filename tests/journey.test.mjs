@@ -55,7 +55,7 @@ async function waitForLog(logs, pattern, ms = 10_000) {
 }
 
 const prompt = (page) => page.locator("[data-touchpoint]");
-const shown = (page, ms = 10_000) => prompt(page).first().waitFor({ timeout: ms });
+const shown = (page, ms = 10_000) => page.getByRole("dialog").waitFor({ timeout: ms });
 const count = (page) => prompt(page).count();
 
 test("event trigger with property filters: only a matching event shows the prompt", async () => {
@@ -180,37 +180,55 @@ test("exit intent: the pointer leaving through the top on desktop, a fast upward
   await m.context.close();
 });
 
-test("sampling and experiment assignment are sticky across reloads; the variant is on every event", async () => {
+/** The documented bucket (README, Sampling and experiments), written again in JS. */
+function bucket(text) {
+  const M = (1n << 64n) - 1n;
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & M;
+  h ^= h >> 33n;
+  h = (h * 0xff51afd7ed558ccdn) & M;
+  h ^= h >> 33n;
+  h = (h * 0xc4ceb9fe1a85ec53n) & M;
+  h ^= h >> 33n;
+  return Number(h % 1000000n);
+}
+
+test("sampling and experiment assignment follow the documented hash and are sticky across reloads", async () => {
   const id = await scenario([
     {
       id: "ab", trigger: { event: "go" }, sample_rate: 0.5, frequency: { max_times: 5 },
-      experiment: { id: "timing", variants: [{ id: "now", weight: 1 }, { id: "later", weight: 1, delay_seconds: 1 }] },
+      experiment: { id: "timing", variants: [{ id: "now", weight: 1 }, { id: "later", weight: 3, delay_seconds: 1 }] },
     },
   ]);
-  const context = await browser.newContext();
-  const outcomes = [];
-  for (let i = 0; i < 3; i++) {
-    const { page, logs } = await open(id, { context });
-    await page.evaluate(() => touchpoint("event", "go"));
-    const line = await waitForLog(logs, /'ab': (shown|not shown: sampled out)/);
-    let variant = null;
-    if (/shown$/.test(line)) {
-      variant = await page.evaluate(() => window.__events[0].variant);
-      await prompt(page).getByRole("button", { name: "Close" }).click();
+  const visitors = Array.from({ length: 40 }, (_, i) => `test-visitor-${String(i).padStart(4, "0")}`);
+  const inSample = visitors.find((v) => bucket(`sample:${v}:ab`) < 500000);
+  const outOfSample = visitors.find((v) => bucket(`sample:${v}:ab`) >= 500000);
+  const expectedVariant = bucket(`experiment:${inSample}:timing`) * 4 / 1000000 < 1 ? "now" : "later";
+
+  for (const visitor of [inSample, outOfSample]) {
+    const context = await browser.newContext();
+    await context.addInitScript((v) => localStorage.getItem("touchpoint:v1:visitor") || localStorage.setItem("touchpoint:v1:visitor", v), visitor);
+    for (let load = 0; load < 3; load++) {
+      const { page, logs } = await open(id, { context });
+      await page.evaluate(() => touchpoint("event", "go"));
+      const line = await waitForLog(logs, /'ab': (shown|not shown: sampled out.*)$/);
+      if (visitor === inSample) {
+        assert.match(line, /shown$/, `load ${load}: in the sample`);
+        assert.equal(await page.evaluate(() => window.__events[0].variant), expectedVariant, `load ${load}: same variant`);
+        await page.getByRole("button", { name: "Close" }).click();
+      } else {
+        assert.match(line, new RegExp(`sampled out: bucket ${bucket(`sample:${visitor}:ab`)} >= 500000`), `load ${load}`);
+      }
+      await page.close();
     }
-    outcomes.push({ sampled: /shown$/.test(line), variant });
-    await page.close();
+    await context.close();
   }
-  assert.deepEqual(outcomes[1], outcomes[0], "same decision after a reload");
-  assert.deepEqual(outcomes[2], outcomes[0], "and after another");
-  if (outcomes[0].sampled) {
-    const stored = await eventually(async () => {
-      const es = (await exportEvents(collector, id)).filter((e) => e.type === "impression");
-      return es.length === 3 && es;
-    });
-    assert.ok(stored.every((e) => e.experiment === "timing" && e.variant === outcomes[0].variant), "variant recorded on every event");
-  }
-  await context.close();
+  const stored = await eventually(async () => {
+    const es = (await exportEvents(collector, id)).filter((e) => e.visitor === inSample && e.type !== "response");
+    return es.length === 6 && es;
+  });
+  assert.ok(stored, "three impressions and three dismisses stored");
+  assert.ok(stored.every((e) => e.experiment === "timing" && e.variant === expectedVariant), "variant recorded on every event");
 });
 
 test("a forced variant previews it; a holdout variant is never shown", async () => {

@@ -3,8 +3,6 @@
 //! is exactly the serde form of [`Batch`](crate::event::Batch); a host test
 //! checks that by parsing it back.
 
-use core::fmt::Write;
-
 use crate::event::{AttrValue, Event};
 
 /// `{"site":..,"events":[..]}` for `events`.
@@ -128,18 +126,52 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A finite JSON number: integers by [`uint`], others by Rust's shortest
-/// round-trip form (plain digits, valid JSON). Not finite: `null`.
+/// A finite JSON number, in plain digits with at most six decimals (`2.5`,
+/// `-0.125`, `3.333333`) and clamped to JavaScript's safe integers
+/// (±(2^53 - 1)): segment attributes need no more, and Rust's shortest
+/// float formatting would add ~15 KB to the widget. Not finite: `null`.
 fn number(out: &mut String, n: f64) {
     if !n.is_finite() {
         out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        if n < 0.0 {
-            out.push('-');
+        return;
+    }
+    let micros = (n.abs() * 1e6).round();
+    if n < 0.0 && micros != 0.0 {
+        out.push('-');
+    }
+    if micros >= 9_007_199_254_740_992.0 {
+        // Beyond 2^53 micro-units every f64 is a whole number.
+        uint(out, n.abs().min(9_007_199_254_740_991.0) as u64);
+        return;
+    }
+    let micros = micros as u64;
+    uint(out, micros / 1_000_000);
+    let mut frac = micros % 1_000_000;
+    if frac != 0 {
+        out.push('.');
+        let mut digits = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
         }
-        uint(out, n.abs() as u64);
+        let mut text = String::new();
+        uint(&mut text, frac);
+        for _ in text.len()..digits {
+            out.push('0');
+        }
+        out.push_str(&text);
+    }
+}
+
+/// The value [`batch_json`] writes for the attribute number `n`: rounded
+/// to six decimals, clamped to ±(2^53 - 1).
+pub fn rounded(n: f64) -> f64 {
+    let micros = (n.abs() * 1e6).round();
+    let value = if micros >= 9_007_199_254_740_992.0 { n.abs().min(9_007_199_254_740_991.0) } else { micros / 1e6 };
+    if n < 0.0 && value != 0.0 {
+        -value
     } else {
-        let _ = write!(out, "{n}");
+        value
     }
 }
 
