@@ -30,30 +30,36 @@ pub struct Delivery {
     pub events: Vec<Event>,
 }
 
-/// After a batch is stored: hands the events not forwarded yet to the
-/// queue. Fails (so the client retries) when the queue does not take them;
-/// the retry then finds them still unforwarded.
-pub async fn enqueue(env: &Env, site: &str, config: &SiteConfig, events: &[Event]) -> ApiResult<()> {
-    if config.webhooks.is_empty() || events.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    let pending = store::unforwarded(env, site, &ids).await?;
-    if pending.is_empty() {
+/// After a batch is stored: hands `unforwarded` (ids of the batch's events
+/// not forwarded yet) to the queue, one message per webhook, then marks them.
+/// Fails (so the client or the ingest queue retries) when the queue does not
+/// take them; the retry then finds them still unforwarded. A failure to mark
+/// after a successful send only means a later replay forwards them again,
+/// which receivers absorb by event id.
+pub async fn hand_off(
+    env: &Env,
+    site: &str,
+    config: &SiteConfig,
+    events: &[Event],
+    unforwarded: &[String],
+) -> ApiResult<()> {
+    if config.webhooks.is_empty() || unforwarded.is_empty() {
         return Ok(());
     }
     // The last version of each pending event (a batch may repeat an id).
     let mut chosen: Vec<Event> = Vec::new();
-    for e in events.iter().rev().filter(|e| pending.contains(&e.id)) {
+    for e in events.iter().rev().filter(|e| unforwarded.contains(&e.id)) {
         if !chosen.iter().any(|c| c.id == e.id) {
             chosen.insert(0, e.clone());
         }
     }
-    let queue = env.queue(QUEUE)?;
-    for hook in &config.webhooks {
-        queue.send(Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() }).await?;
-    }
-    store::mark_forwarded(env, site, &pending).await
+    let deliveries: Vec<Delivery> = config
+        .webhooks
+        .iter()
+        .map(|hook| Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() })
+        .collect();
+    env.queue(QUEUE)?.send_batch(deliveries).await?;
+    store::mark_forwarded(env, site, unforwarded).await
 }
 
 /// The queue handler for both the forwarding and the dead-letter queue.
