@@ -7,7 +7,7 @@
 //! retried otherwise, so a message is never lost and a replay stores nothing
 //! twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use touchpoint_core::SiteConfig;
 use worker::{Date, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
@@ -81,14 +81,22 @@ pub async fn consume<T>(batch: &MessageBatch<T>, env: &Env) {
         Ok(w) => w,
         Err(_) => return retry_all(&messages),
     };
+    // A replayed batch may sit in this consumer batch several times: each
+    // copy saw the same unforwarded ids, so only the first hands them over.
+    let mut handed: BTreeSet<(&str, String)> = BTreeSet::new();
     for ((raw, accepted), w) in messages.iter().zip(written) {
-        let config = configs.get(accepted.site.as_str()).and_then(Option::as_ref);
-        let handed = match config {
-            Some(config) => forward::hand_off(env, &accepted.site, config, &accepted.events, &w.unforwarded).await,
+        let site = accepted.site.as_str();
+        let pending: Vec<String> =
+            w.unforwarded.into_iter().filter(|id| !handed.contains(&(site, id.clone()))).collect();
+        let result = match configs.get(site).and_then(Option::as_ref) {
+            Some(config) => forward::hand_off(env, site, config, &accepted.events, &pending).await,
             None => Ok(()),
         };
-        match handed {
-            Ok(()) => raw.ack(),
+        match result {
+            Ok(()) => {
+                handed.extend(pending.into_iter().map(|id| (site, id)));
+                raw.ack()
+            }
             Err(_) => retry(raw),
         }
     }

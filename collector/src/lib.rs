@@ -29,11 +29,11 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 /// The ingest, forwarding and dead-letter queues; every message is acked or
 /// retried, and the handler never returns `Err`.
 #[event(queue)]
-async fn queue(batch: MessageBatch<forward::Delivery>, env: Env, _ctx: Context) -> Result<()> {
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
     if batch.queue() == intake::QUEUE_NAME {
         intake::consume(&batch, &env).await;
     } else {
-        forward::consume(batch, &env).await;
+        forward::consume(&batch, &env).await;
     }
     Ok(())
 }
