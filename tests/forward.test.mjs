@@ -68,6 +68,14 @@ test("every accepted event is delivered once per webhook, signed; a replayed bat
   assert.equal(deliveredIds().filter((id) => id === batch[0].id).length, 1, "not forwarded twice");
 });
 
+test("experiment, variant and segment attributes travel in the forwarded event", async () => {
+  const e = event({ experiment: "timing", variant: "exit", attributes: { plan: "pro", returning: true, ltv: 129.5 } });
+  assert.equal((await post([e])).status, 202);
+  await eventually(() => deliveredIds().includes(e.id), 20_000);
+  const sent = received.flatMap((r) => JSON.parse(r.body).events).find((x) => x.id === e.id);
+  assert.deepEqual([sent.experiment, sent.variant, sent.attributes], ["timing", "exit", e.attributes]);
+});
+
 test("a later comment is forwarded as an update of the same response", async () => {
   const e = event();
   await post([e]);

@@ -27,9 +27,10 @@ export async function freePort() {
 /**
  * Starts the collector with an empty local D1. `stop()` ends it by PID and
  * deletes its data; `pause()` ends it but keeps port and data, and
- * `resume()` starts it again on both (an outage).
+ * `resume()` starts it again on both (an outage). `vars` override the
+ * Worker vars of wrangler.toml (`{ INGEST_MODE: "queue" }`).
  */
-export async function startCollector() {
+export async function startCollector({ vars = {} } = {}) {
   const persist = await mkdtemp(join(tmpdir(), "touchpoint-d1-"));
   const token = "test-admin-" + Math.random().toString(36).slice(2);
   const port = await freePort();
@@ -42,6 +43,7 @@ export async function startCollector() {
     child = spawn(
       WRANGLER,
       ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`,
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
         "--show-interactive-dev-session=false", "--log-level", "warn"],
       { cwd: COLLECTOR_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );

@@ -11,7 +11,8 @@ use serde_json::json;
 use touchpoint_core::webhook::signature;
 use touchpoint_core::{Event, SiteConfig};
 use worker::{
-    Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request, RequestInit,
+    Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request,
+    RequestInit,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -30,49 +31,48 @@ pub struct Delivery {
     pub events: Vec<Event>,
 }
 
-/// After a batch is stored: hands the events not forwarded yet to the
-/// queue. Fails (so the client retries) when the queue does not take them;
-/// the retry then finds them still unforwarded.
-pub async fn enqueue(env: &Env, site: &str, config: &SiteConfig, events: &[Event]) -> ApiResult<()> {
-    if config.webhooks.is_empty() || events.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-    let pending = store::unforwarded(env, site, &ids).await?;
-    if pending.is_empty() {
+/// After a batch is stored: hands `unforwarded` (ids of the batch's events
+/// not forwarded yet) to the queue, one message per webhook, then marks them.
+/// Fails (so the client or the ingest queue retries) when the queue does not
+/// take them; the retry then finds them still unforwarded. A failure to mark
+/// after a successful send only means a later replay forwards them again,
+/// which receivers absorb by event id.
+pub async fn hand_off(
+    env: &Env,
+    site: &str,
+    config: &SiteConfig,
+    events: &[Event],
+    unforwarded: &[String],
+) -> ApiResult<()> {
+    if config.webhooks.is_empty() || unforwarded.is_empty() {
         return Ok(());
     }
     // The last version of each pending event (a batch may repeat an id).
     let mut chosen: Vec<Event> = Vec::new();
-    for e in events.iter().rev().filter(|e| pending.contains(&e.id)) {
+    for e in events.iter().rev().filter(|e| unforwarded.contains(&e.id)) {
         if !chosen.iter().any(|c| c.id == e.id) {
             chosen.insert(0, e.clone());
         }
     }
-    let queue = env.queue(QUEUE)?;
+    let mut deliveries = Vec::with_capacity(config.webhooks.len());
     for hook in &config.webhooks {
-        queue.send(Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() }).await?;
+        deliveries.push(encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() })?);
     }
-    store::mark_forwarded(env, site, &pending).await
+    env.queue(QUEUE)?.send_batch(deliveries).await?;
+    store::mark_forwarded(env, site, unforwarded).await
 }
 
 /// The queue handler for both the forwarding and the dead-letter queue.
-pub async fn consume(batch: MessageBatch<Delivery>, env: &Env) {
+pub async fn consume<T>(batch: &MessageBatch<T>, env: &Env) {
     let dead = batch.queue() == DEAD_LETTER_QUEUE;
-    let messages = match batch.messages() {
-        Ok(m) => m,
-        Err(e) => {
-            worker::console_error!("unreadable queue batch: {e}");
-            batch.retry_all();
-            return;
-        }
-    };
-    for message in messages {
-        let result = if dead {
-            store_dead_letter(env, &message.id(), message.body()).await
-        } else {
-            deliver(env, message.body()).await
+    for message in batch.raw_iter() {
+        let Some(delivery) = read(&message) else {
+            worker::console_error!("unreadable delivery {}; dropped", message.id());
+            message.ack();
+            continue;
         };
+        let result =
+            if dead { store_dead_letter(env, &message.id(), &delivery).await } else { deliver(env, &delivery).await };
         match result {
             Ok(true) => message.ack(),
             Ok(false) | Err(_) => {
@@ -82,6 +82,16 @@ pub async fn consume(batch: MessageBatch<Delivery>, env: &Env) {
             }
         }
     }
+}
+
+/// Deliveries travel as JSON text: serde-wasm-bindgen would turn the events'
+/// `attributes` map into a JS `Map`, which does not survive the queue.
+fn encode(d: &Delivery) -> ApiResult<String> {
+    serde_json::to_string(d).map_err(|_| ApiError::internal())
+}
+
+fn read(message: &RawMessage) -> Option<Delivery> {
+    serde_json::from_str(&message.body().as_string()?).ok()
 }
 
 /// POSTs one delivery; `Ok(true)` when the receiver answered 2xx, or when
@@ -127,7 +137,7 @@ pub async fn replay(env: &Env, site: &str) -> ApiResult<usize> {
     let letters = store::dead_letters(env, site).await?;
     for letter in &letters {
         let events: Vec<Event> = serde_json::from_str(&letter.events).map_err(|_| ApiError::internal())?;
-        queue.send(Delivery { site: letter.site.clone(), url: letter.url.clone(), events }).await?;
+        queue.send(encode(&Delivery { site: letter.site.clone(), url: letter.url.clone(), events })?).await?;
         store::delete_dead_letter(env, &letter.id).await?;
     }
     Ok(letters.len())

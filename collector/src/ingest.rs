@@ -1,15 +1,17 @@
 //! `POST /v1/events`: validate a batch with the core crate, check the page's
-//! origin, store new events once (de-duplicated by id), answer 202.
+//! origin, make the new events durable (D1 directly, or the ingest queue:
+//! [`intake`]), answer 202.
 
 use serde_json::json;
 use touchpoint_core::enrich::{is_bot, redact, reduce_url, Device};
 use touchpoint_core::limits::MAX_BODY_BYTES;
-use touchpoint_core::validate;
+use touchpoint_core::{validate, SiteConfig};
 use worker::{Date, Env, Request, Response};
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::{cors, json, read_body};
-use crate::store;
+use crate::intake::Mode;
+use crate::{intake, store};
 
 /// Seconds a client is told to wait after hitting the rate limit (the
 /// limiter's period).
@@ -71,17 +73,42 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
     }
     // Otherwise the valid events are stored and the bad ones listed: one
     // bad event never costs the good ones.
-    let more = store::Enrichment {
-        received_at: Date::now().as_millis(),
-        country: country.as_deref(),
-        device: Device::from_user_agent(&user_agent).as_str(),
+    let accepted = store::Accepted {
+        site: envelope.site,
+        more: store::Enrichment {
+            received_at: Date::now().as_millis(),
+            country,
+            device: Device::from_user_agent(&user_agent).as_str().to_owned(),
+        },
+        events,
     };
-    let inserted = store::insert_events(env, &envelope.site, &events, &more).await?;
-    crate::forward::enqueue(env, &envelope.site, &config, &events).await?;
-    let body = json!({"accepted": inserted, "duplicates": events.len() - inserted, "rejected": list});
+    let body = match Mode::of(env) {
+        Mode::D1 => {
+            let changed = write(env, &accepted, &config).await?;
+            json!({"accepted": changed, "duplicates": accepted.events.len() - changed, "rejected": list})
+        }
+        // De-duplication happens in the consumer: every valid event counts
+        // as accepted here, and `queued` says storage follows shortly.
+        Mode::Queue => {
+            intake::send(env, &accepted).await?;
+            json!({"accepted": accepted.events.len(), "duplicates": 0, "rejected": list, "queued": true})
+        }
+    };
     let mut response = json(&body, 202)?;
     cors(&mut response, origin, true);
     Ok(response)
+}
+
+/// The direct path: one D1 round trip stores the batch and, for a site with
+/// webhooks, reads which of its events are not forwarded yet; those are then
+/// handed to forwarding before the 202. Returns how many events changed
+/// storage.
+async fn write(env: &Env, accepted: &store::Accepted, config: &SiteConfig) -> ApiResult<usize> {
+    let forwards = !config.webhooks.is_empty();
+    let written = store::write(env, &[(accepted, forwards)]).await?;
+    let Some(w) = written.into_iter().next() else { return Err(ApiError::internal()) };
+    crate::forward::hand_off(env, &accepted.site, config, &accepted.events, &w.unforwarded).await?;
+    Ok(w.changed)
 }
 
 /// The rate limit per site and client IP. A limiter that cannot be reached

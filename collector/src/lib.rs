@@ -1,7 +1,7 @@
 //! Touchpoint's edge collector, a Rust Cloudflare Worker.
 //!
 //! The request's path: [`router`] -> one handler module per endpoint
-//! ([`config`], [`ingest`], [`export`], [`admin`], [`assets`]) -> [`store`]
+//! ([`config`], [`ingest`], [`export`], [`stats`], [`admin`], [`assets`]) -> [`store`]
 //! (D1). Validation is `touchpoint-core`'s; every failure is an
 //! [`error::ApiError`] mapped to a status and a JSON body, never a panic.
 
@@ -14,7 +14,9 @@ mod export;
 mod forward;
 mod http;
 mod ingest;
+mod intake;
 mod router;
+mod stats;
 mod store;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
@@ -24,9 +26,14 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     router::handle(req, &env).await
 }
 
-/// Forwarding and dead-letter queues; every message is acked or retried.
+/// The ingest, forwarding and dead-letter queues; every message is acked or
+/// retried, and the handler never returns `Err`.
 #[event(queue)]
-async fn queue(batch: MessageBatch<forward::Delivery>, env: Env, _ctx: Context) -> Result<()> {
-    forward::consume(batch, &env).await;
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> Result<()> {
+    if batch.queue() == intake::QUEUE_NAME {
+        intake::consume(&batch, &env).await;
+    } else {
+        forward::consume(&batch, &env).await;
+    }
     Ok(())
 }

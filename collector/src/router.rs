@@ -3,7 +3,7 @@
 use worker::{Env, Method, Request, Response, Result};
 
 use crate::error::{ApiError, ApiResult};
-use crate::{admin, assets, config, export, http, ingest};
+use crate::{admin, assets, config, export, http, ingest, stats};
 
 /// Answers one request. Only a failure to build a response at all is `Err`.
 pub async fn handle(req: Request, env: &Env) -> Result<Response> {
@@ -17,6 +17,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
         (Method::Post, ["v1", "events"]) => ingest::post(req, env, origin.as_deref()).await,
         (Method::Get, ["v1", "sites", site, "config"]) => config::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
+        (Method::Get, ["v1", "sites", site, "stats"]) => stats::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "token"]) => admin::rotate_token(&req, env, site).await,

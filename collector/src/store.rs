@@ -7,7 +7,7 @@ use worker::{D1Database, Env};
 
 use crate::error::{ApiError, ApiResult};
 
-fn db(env: &Env) -> ApiResult<D1Database> {
+pub fn db(env: &Env) -> ApiResult<D1Database> {
     Ok(env.d1("DB")?)
 }
 
@@ -50,53 +50,111 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 /// allowed: a response's follow-up comment, sent later under the same id by
 /// the same visitor, replaces the stored comment.
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
-     visitor, client_ts, received_at, url, locale, country, device) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+     visitor, client_ts, received_at, url, locale, country, device, experiment, variant, attributes) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
      ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment, forwarded = 0 \
      WHERE events.type = 'response' AND excluded.type = 'response' AND excluded.comment IS NOT NULL \
      AND events.visitor = excluded.visitor AND events.score = excluded.score \
      AND events.comment IS NOT excluded.comment";
 
-/// Stores events in one batched round trip and returns how many changed
-/// storage (new events and comment updates); the rest were duplicates.
 /// Server-side facts about the request that sent a batch.
-pub struct Enrichment<'a> {
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Enrichment {
+    /// Collector clock when the batch was accepted, ms since the epoch.
     pub received_at: u64,
-    pub country: Option<&'a str>,
-    pub device: &'a str,
+    pub country: Option<String>,
+    pub device: String,
 }
 
-pub async fn insert_events(env: &Env, site: &str, events: &[Event], more: &Enrichment<'_>) -> ApiResult<usize> {
-    let db = db(env)?;
-    let mut statements = Vec::with_capacity(events.len());
-    for e in events {
-        let values = [
-            site.into(),
-            e.id.as_str().into(),
-            e.kind.as_str().into(),
-            e.survey.as_str().into(),
-            e.touchpoint.as_str().into(),
-            e.metric.as_str().into(),
-            opt(e.scale),
-            opt(e.score),
-            opt(e.comment.as_deref()),
-            e.visitor.as_str().into(),
-            (e.ts as f64).into(),
-            (more.received_at as f64).into(),
-            e.url.as_str().into(),
-            e.locale.as_str().into(),
-            opt(more.country),
-            more.device.into(),
-        ];
-        statements.push(db.prepare(INSERT_EVENT).bind(&values)?);
-    }
-    let results = db.batch(statements).await?;
-    let mut inserted = 0;
-    for r in results {
-        inserted += r.meta()?.and_then(|m| m.changes).unwrap_or(0);
-    }
-    Ok(inserted)
+/// Accepted events of one site, as they are written to D1.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Accepted {
+    pub site: String,
+    pub more: Enrichment,
+    pub events: Vec<Event>,
 }
+
+/// What one write changed.
+pub struct Written {
+    /// Events that changed storage (new events and comment updates); the
+    /// rest of the batch were duplicates.
+    pub changed: usize,
+    /// Ids of the batch's events stored but not yet handed to forwarding
+    /// (only asked for when the site has webhooks).
+    pub unforwarded: Vec<String>,
+}
+
+/// Writes several accepted batches in one D1 round trip (one `batch`, a
+/// transaction): the upsert of every event, then, for each batch whose site
+/// forwards, which of its events are not forwarded yet. Returns one
+/// [`Written`] per batch, in order.
+pub async fn write(env: &Env, batches: &[(&Accepted, bool)]) -> ApiResult<Vec<Written>> {
+    let db = db(env)?;
+    let mut statements = Vec::new();
+    for (batch, _) in batches {
+        for e in &batch.events {
+            statements.push(db.prepare(INSERT_EVENT).bind(&event_values(&batch.site, e, &batch.more)?)?);
+        }
+    }
+    for (batch, forwards) in batches {
+        if *forwards {
+            let ids: Vec<&str> = batch.events.iter().map(|e| e.id.as_str()).collect();
+            let ids = serde_json::to_string(&ids).map_err(|_| ApiError::internal())?;
+            statements.push(db.prepare(UNFORWARDED).bind(&[batch.site.as_str().into(), ids.into()])?);
+        }
+    }
+    let mut results = db.batch(statements).await?.into_iter();
+    let mut written = Vec::with_capacity(batches.len());
+    for (batch, _) in batches {
+        let mut changed = 0;
+        for r in results.by_ref().take(batch.events.len()) {
+            changed += r.meta()?.and_then(|m| m.changes).unwrap_or(0);
+        }
+        written.push(Written { changed, unforwarded: Vec::new() });
+    }
+    for ((_, forwards), w) in batches.iter().zip(written.iter_mut()) {
+        if *forwards {
+            #[derive(Deserialize)]
+            struct Id {
+                id: String,
+            }
+            let rows: Vec<Id> = results.next().ok_or_else(ApiError::internal)?.results()?;
+            w.unforwarded = rows.into_iter().map(|r| r.id).collect();
+        }
+    }
+    Ok(written)
+}
+
+fn event_values(site: &str, e: &Event, more: &Enrichment) -> ApiResult<[JsValue; 19]> {
+    let attributes = match e.attributes.is_empty() {
+        true => None,
+        false => Some(serde_json::to_string(&e.attributes).map_err(|_| ApiError::internal())?),
+    };
+    Ok([
+        site.into(),
+        e.id.as_str().into(),
+        e.kind.as_str().into(),
+        e.survey.as_str().into(),
+        e.touchpoint.as_str().into(),
+        e.metric.as_str().into(),
+        opt(e.scale),
+        opt(e.score),
+        opt(e.comment.as_deref()),
+        e.visitor.as_str().into(),
+        (e.ts as f64).into(),
+        (more.received_at as f64).into(),
+        e.url.as_str().into(),
+        e.locale.as_str().into(),
+        opt(more.country.as_deref()),
+        more.device.as_str().into(),
+        opt(e.experiment.as_deref()),
+        opt(e.variant.as_deref()),
+        opt(attributes),
+    ])
+}
+
+const UNFORWARDED: &str =
+    "SELECT id FROM events WHERE site = ?1 AND forwarded = 0 AND id IN (SELECT value FROM json_each(?2))";
 
 /// One stored event as exported: the wire event plus the server's time.
 #[derive(Serialize, Deserialize)]
@@ -122,6 +180,26 @@ pub struct StoredEvent {
     pub country: Option<String>,
     /// `mobile`, `tablet` or `desktop`, from the user agent.
     pub device: Option<String>,
+    pub experiment: Option<String>,
+    pub variant: Option<String>,
+    /// Segment attributes: a JSON object as text in D1, an object in the
+    /// export (`null` when the event had none).
+    #[serde(with = "json_text")]
+    pub attributes: Option<serde_json::Value>,
+}
+
+/// A JSON document kept as TEXT in D1 and exported as JSON.
+mod json_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<serde_json::Value>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
 }
 
 /// Counts `n` events from a bot for `site` today (UTC).
@@ -157,28 +235,13 @@ pub async fn events(env: &Env, site: &str) -> ApiResult<Vec<StoredEvent>> {
     let result = db(env)?
         .prepare(
             "SELECT id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, \
-             received_at, url, locale, country, device FROM events WHERE site = ?1 ORDER BY received_at, id",
+             received_at, url, locale, country, device, experiment, variant, attributes \
+             FROM events WHERE site = ?1 ORDER BY received_at, id",
         )
         .bind(&[site.into()])?
         .all()
         .await?;
     Ok(result.results()?)
-}
-
-/// Of these event ids, the ones stored but not yet handed to forwarding.
-pub async fn unforwarded(env: &Env, site: &str, ids: &[&str]) -> ApiResult<Vec<String>> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
-    let ids = serde_json::to_string(ids).map_err(|_| ApiError::internal())?;
-    let rows = db(env)?
-        .prepare("SELECT id FROM events WHERE site = ?1 AND forwarded = 0 AND id IN (SELECT value FROM json_each(?2))")
-        .bind(&[site.into(), ids.into()])?
-        .all()
-        .await?
-        .results::<Id>()?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Marks events as handed to forwarding.

@@ -1,0 +1,304 @@
+//! `GET /v1/sites/{site}/stats`: the read-out per survey (impressions,
+//! responses, dismisses, response rate and the survey's metric), optionally
+//! for one survey, a `received_at` window and grouped by variant,
+//! touchpoint, stage, day, device or country. Counting is SQL aggregation in
+//! D1 (one row per survey, group, type and score, never one per event); the
+//! metric maths is `touchpoint_core::stats`, exactly as PRODUCT.md defines it.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use touchpoint_core::stats::{Ces, Csat, Nps};
+use touchpoint_core::validate::is_id;
+use touchpoint_core::{Metric, SiteConfig};
+use worker::{Env, Request, Response};
+
+use crate::auth::require_site;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{json, site_id};
+use crate::store;
+
+/// Largest `from`/`to`: what a JavaScript number holds exactly.
+const MAX_MS: u64 = (1 << 53) - 1;
+
+/// How the read-out of each survey is split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// Experiment and variant (`null` for events outside any experiment).
+    Variant,
+    Touchpoint,
+    /// The survey's journey stage, as configured now.
+    Stage,
+    /// UTC day of `received_at`, `YYYY-MM-DD`.
+    Day,
+    Device,
+    Country,
+}
+
+impl GroupBy {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "variant" => GroupBy::Variant,
+            "touchpoint" => GroupBy::Touchpoint,
+            "stage" => GroupBy::Stage,
+            "day" => GroupBy::Day,
+            "device" => GroupBy::Device,
+            "country" => GroupBy::Country,
+            _ => return None,
+        })
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Variant => "variant",
+            GroupBy::Touchpoint => "touchpoint",
+            GroupBy::Stage => "stage",
+            GroupBy::Day => "day",
+            GroupBy::Device => "device",
+            GroupBy::Country => "country",
+        }
+    }
+
+    /// The SQL for the two group columns. Only these literals reach SQL.
+    fn columns(self) -> &'static str {
+        match self {
+            GroupBy::Variant => "experiment AS g1, variant AS g2",
+            GroupBy::Touchpoint => "touchpoint AS g1, NULL AS g2",
+            GroupBy::Stage => "NULL AS g1, NULL AS g2",
+            GroupBy::Day => "date(received_at / 1000, 'unixepoch') AS g1, NULL AS g2",
+            GroupBy::Device => "device AS g1, NULL AS g2",
+            GroupBy::Country => "country AS g1, NULL AS g2",
+        }
+    }
+}
+
+/// The read-out's query parameters.
+#[derive(Debug, Default, PartialEq)]
+pub struct Query {
+    pub survey: Option<String>,
+    /// Inclusive, ms since the epoch, on `received_at`.
+    pub from: Option<u64>,
+    /// Exclusive, ms since the epoch, on `received_at`.
+    pub to: Option<u64>,
+    pub group_by: Option<GroupBy>,
+}
+
+impl Query {
+    /// Parses `survey`, `from`, `to`, `group_by`; anything else, a repeated
+    /// parameter or a bad value is a 400 naming the parameter.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
+        let mut q = Query::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, value) in pairs {
+            if seen.contains(&name) {
+                return Err(bad(name, "given more than once"));
+            }
+            seen.push(name);
+            match name {
+                "survey" if is_id(value) => q.survey = Some(value.to_owned()),
+                "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
+                "from" => q.from = Some(ms(name, value)?),
+                "to" => q.to = Some(ms(name, value)?),
+                "group_by" => {
+                    let message = "one of variant, touchpoint, stage, day, device, country";
+                    q.group_by = Some(GroupBy::parse(value).ok_or_else(|| bad(name, message))?);
+                }
+                _ => {
+                    return Err(ApiError::new(400, "unknown_parameter", "expected survey, from, to or group_by")
+                        .field(name.to_owned()))
+                }
+            }
+        }
+        if let (Some(from), Some(to)) = (q.from, q.to) {
+            if to < from {
+                return Err(bad("to", "must not be before from"));
+            }
+        }
+        Ok(q)
+    }
+}
+
+fn bad(name: &str, message: &str) -> ApiError {
+    ApiError::new(400, "invalid_value", message).field(name.to_owned())
+}
+
+fn ms(name: &str, value: &str) -> ApiResult<u64> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|v| *v <= MAX_MS && !value.starts_with('+'))
+        .ok_or_else(|| bad(name, "milliseconds since 1970 (a whole number, 0 to 2^53-1)"))
+}
+
+pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
+    site_id(site)?;
+    require_site(req, env, site).await?;
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
+    let rows = counts(env, site, &query).await?;
+    let body = read_out(site, &query, &config, rows);
+    Ok(json(&body, 200)?)
+}
+
+/// One aggregated row: how many events of this survey, type, scale and
+/// score fell into this group.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Row {
+    pub survey: String,
+    pub metric: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub scale: Option<f64>,
+    pub score: Option<f64>,
+    pub g1: Option<String>,
+    pub g2: Option<String>,
+    pub n: f64,
+}
+
+async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
+    let columns = q.group_by.map_or("NULL AS g1, NULL AS g2", GroupBy::columns);
+    let sql = format!(
+        "SELECT survey, metric, type, scale, score, {columns}, COUNT(*) AS n FROM events \
+         WHERE site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4 \
+         GROUP BY survey, metric, type, scale, score, g1, g2"
+    );
+    let survey = q.survey.as_deref().map_or(wasm_bindgen::JsValue::NULL, Into::into);
+    let from = q.from.unwrap_or(0) as f64;
+    let to = q.to.unwrap_or(MAX_MS) as f64;
+    let result = store::db(env)?.prepare(sql).bind(&[site.into(), survey, from.into(), to.into()])?.all().await?;
+    Ok(result.results()?)
+}
+
+/// Counts of one survey (or one group of it).
+#[derive(Default)]
+struct Tally {
+    impressions: u64,
+    dismisses: u64,
+    responses: u64,
+    /// `(scale, score) -> answers`.
+    scores: BTreeMap<(Option<u8>, i64), u64>,
+}
+
+impl Tally {
+    fn add(&mut self, row: &Row) {
+        let n = row.n as u64;
+        match row.kind.as_str() {
+            "impression" => self.impressions += n,
+            "dismiss" => self.dismisses += n,
+            "response" => {
+                self.responses += n;
+                if let Some(score) = row.score {
+                    let scale = row.scale.map(|s| s as u8);
+                    *self.scores.entry((scale, score as i64)).or_default() += n;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn to_json(&self, metric: Option<Metric>) -> Value {
+        let rate = (self.impressions > 0).then(|| 100.0 * self.responses as f64 / self.impressions as f64);
+        let mut out = json!({"impressions": self.impressions, "responses": self.responses,
+            "dismisses": self.dismisses, "response_rate": rate});
+        let scores = || self.scores.iter().map(|((_, s), n)| (*s, *n));
+        let (name, value) = match metric {
+            Some(Metric::Nps) => {
+                let t = Nps::from_counts(scores());
+                (
+                    "nps",
+                    json!({"score": t.score(), "responses": t.responses, "promoters": t.promoters,
+                    "passives": t.passives, "detractors": t.detractors}),
+                )
+            }
+            Some(Metric::Csat) => {
+                let t = Csat::from_counts(scores());
+                ("csat", json!({"score": t.score(), "responses": t.responses, "satisfied": t.satisfied}))
+            }
+            Some(Metric::Ces) => {
+                let mut scales: Vec<Option<u8>> = self.scores.keys().map(|(scale, _)| *scale).collect();
+                scales.dedup();
+                let per_scale: Vec<Value> = scales
+                    .into_iter()
+                    .map(|scale| {
+                        let counts = self.scores.iter().filter(|((s, _), _)| *s == scale).map(|((_, v), n)| (*v, *n));
+                        let t = Ces::from_counts(scale, counts);
+                        json!({"scale": t.scale, "responses": t.responses, "mean": t.mean(),
+                            "easy": t.easy, "easy_percent": t.easy_percent()})
+                    })
+                    .collect();
+                ("ces", Value::Array(per_scale))
+            }
+            None => return out,
+        };
+        if let Some(obj) = out.as_object_mut() {
+            obj.insert(name.to_owned(), value);
+        }
+        out
+    }
+}
+
+/// One survey's counts, in total and per group (`(g1, g2)`).
+#[derive(Default)]
+struct SurveyTally {
+    metric: Option<Metric>,
+    total: Tally,
+    groups: BTreeMap<(Option<String>, Option<String>), Tally>,
+}
+
+/// Folds the aggregated rows into the read-out: one entry per survey (in
+/// the configuration's order, then any survey no longer configured), with
+/// its groups when grouped.
+pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> Value {
+    let mut surveys: BTreeMap<String, SurveyTally> = BTreeMap::new();
+    for row in &rows {
+        let entry = surveys.entry(row.survey.clone()).or_default();
+        entry.metric = Metric::parse(&row.metric);
+        entry.total.add(row);
+        if let Some(group_by) = q.group_by {
+            let key = match group_by {
+                GroupBy::Stage => (config.survey(&row.survey).and_then(|s| s.stage.clone()), None),
+                _ => (row.g1.clone(), row.g2.clone()),
+            };
+            entry.groups.entry(key).or_default().add(row);
+        }
+    }
+    let order = |id: &String| config.surveys.iter().position(|s| &s.id == id).unwrap_or(usize::MAX);
+    let mut ids: Vec<String> = surveys.keys().cloned().collect();
+    ids.sort_by_key(order);
+    let list: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| surveys.get(id).map(|entry| (id, entry)))
+        .map(|(id, SurveyTally { metric, total, groups })| {
+            let mut out = total.to_json(*metric);
+            if let Some(obj) = out.as_object_mut() {
+                obj.insert("survey".into(), json!(id));
+                obj.insert("metric".into(), json!(metric.map(Metric::as_str)));
+                if let Some(group_by) = q.group_by {
+                    let groups = groups.iter().map(|((g1, g2), t)| group_json(group_by, g1, g2, t.to_json(*metric)));
+                    obj.insert("groups".into(), Value::Array(groups.collect()));
+                }
+            }
+            out
+        })
+        .collect();
+    json!({"site": site, "survey": q.survey, "from": q.from, "to": q.to,
+        "group_by": q.group_by.map(GroupBy::as_str), "surveys": list})
+}
+
+fn group_json(by: GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: Value) -> Value {
+    if let Some(obj) = tally.as_object_mut() {
+        match by {
+            GroupBy::Variant => {
+                obj.insert("experiment".into(), json!(g1));
+                obj.insert("variant".into(), json!(g2));
+            }
+            other => {
+                obj.insert(other.as_str().into(), json!(g1));
+            }
+        }
+    }
+    tally
+}

@@ -1,0 +1,147 @@
+// The stats read-out on the real runtime (workerd + local D1): known events
+// in, hand-computed numbers out, for every metric, grouping and filter; bad
+// query parameters are refused naming the parameter.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { exportEvents, putSite, startCollector } from "./harness.mjs";
+
+const ORIGIN = "https://shop.example";
+const SITE = "st";
+const IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+let collector, boundary;
+
+let seq = 0;
+const ev = (survey, metric, type, score = null, over = {}) => ({ id: `st-${Date.now()}-${++seq}`, type, survey,
+  touchpoint: "checkout", metric, score: type === "response" ? score : null, comment: null, visitor: "visitor-st-0001",
+  ts: Date.now(), url: `${ORIGIN}/x`, locale: "en", ...over });
+const many = (n, f) => Array.from({ length: n }, f);
+let ip = 0;
+async function post(events, ua) {
+  const headers = { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `192.0.2.${++ip}` };
+  if (ua) headers["User-Agent"] = ua;
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST", headers, body: JSON.stringify({ site: SITE, events }) });
+  assert.equal(res.status, 202, await res.text());
+}
+async function stats(query = "", token = collector.token) {
+  const res = await fetch(`${collector.url}/v1/sites/${SITE}/stats${query}`, { headers: { Authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.json() };
+}
+const near = (actual, expected) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`);
+const nps = (variant) => ({ experiment: "timing", variant });
+
+before(async () => {
+  collector = await startCollector();
+  const q = { question: { en: "Q?" } };
+  await putSite(collector, SITE, { version: 1, origins: [ORIGIN], surveys: [
+    { id: "nps1", metric: "nps", touchpoint: "checkout", stage: "purchase", trigger: { event: "e" }, ...q },
+    { id: "csat1", metric: "csat", touchpoint: "delivery", stage: "use", trigger: { event: "e" }, ...q },
+    { id: "ces5", metric: "ces", scale: 5, touchpoint: "help", trigger: { event: "e" }, ...q },
+    { id: "ces7", metric: "ces", scale: 7, touchpoint: "help", trigger: { event: "e" }, ...q },
+  ] });
+  // Batch A (desktop). NPS variant "now": 4 impressions, responses 10 9 6, 1 dismiss;
+  // outside any experiment: 2 impressions, responses 7 3 (touchpoint "thanks").
+  await post([
+    ...many(4, () => ev("nps1", "nps", "impression", null, nps("now"))),
+    ...[10, 9, 6].map((s) => ev("nps1", "nps", "response", s, { ...nps("now"), attributes: { plan: "pro", orders: 3 } })),
+    ev("nps1", "nps", "dismiss", null, nps("now")),
+    ...many(2, () => ev("nps1", "nps", "impression", null, { touchpoint: "thanks" })),
+    ...[7, 3].map((s) => ev("nps1", "nps", "response", s, { touchpoint: "thanks" })),
+    ...many(5, () => ev("csat1", "csat", "impression")),
+    ...[5, 4, 3, 1].map((s) => ev("csat1", "csat", "response", s)),
+    ...[1, 2, 3, 5].map((s) => ev("ces5", "ces", "response", s, { scale: 5 })),
+    ...[1, 3, 4, 7, 2].map((s) => ev("ces7", "ces", "response", s, { scale: 7 })),
+  ]);
+  const stored = await exportEvents(collector, SITE);
+  boundary = Math.max(...stored.map((e) => e.received_at)) + 1;
+  await new Promise((r) => setTimeout(r, 50));
+  // Batch B (a phone), later: NPS variant "later": 2 impressions, response 9.
+  await post([...many(2, () => ev("nps1", "nps", "impression", null, nps("later"))),
+    ev("nps1", "nps", "response", 9, nps("later"))], IPHONE);
+});
+after(async () => collector?.stop());
+
+test("per survey: counts, response rate and each metric exactly as defined", async () => {
+  const { status, body } = await stats();
+  assert.equal(status, 200);
+  assert.deepEqual(body.surveys.map((s) => s.survey), ["nps1", "csat1", "ces5", "ces7"]);
+  const [n, c, e5, e7] = body.surveys;
+  // NPS: 8 impressions, 6 responses: promoters 10 9 9, passive 7, detractors 6 3.
+  assert.deepEqual([n.impressions, n.responses, n.dismisses], [8, 6, 1]);
+  near(n.response_rate, 75);
+  assert.deepEqual([n.nps.promoters, n.nps.passives, n.nps.detractors, n.nps.responses], [3, 1, 2, 6]);
+  near(n.nps.score, 100 * 3 / 6 - 100 * 2 / 6);
+  // CSAT: 5 4 3 1 -> 2 of 4 satisfied.
+  assert.deepEqual([c.impressions, c.responses], [5, 4]);
+  near(c.response_rate, 80);
+  near(c.csat.score, 50);
+  assert.equal(c.csat.satisfied, 2);
+  // CES on 5 points: 1 2 3 5 -> mean 2.75, easy (1-2) 2 of 4. No impressions: no rate.
+  assert.equal(e5.response_rate, null);
+  assert.deepEqual(e5.ces, [{ scale: 5, responses: 4, mean: 2.75, easy: 2, easy_percent: 50 }]);
+  // CES on 7 points: 1 3 4 7 2 -> mean 3.4, easy (1-3) 3 of 5.
+  assert.equal(e7.ces.length, 1);
+  assert.deepEqual([e7.ces[0].scale, e7.ces[0].responses, e7.ces[0].easy], [7, 5, 3]);
+  near(e7.ces[0].mean, 3.4);
+  near(e7.ces[0].easy_percent, 60);
+});
+
+test("group_by=variant: the A/B read-out per experiment variant", async () => {
+  const { status, body } = await stats("?survey=nps1&group_by=variant");
+  assert.equal(status, 200);
+  assert.equal(body.surveys.length, 1);
+  const groups = Object.fromEntries(body.surveys[0].groups.map((g) => [`${g.experiment}/${g.variant}`, g]));
+  assert.deepEqual(Object.keys(groups).sort(), ["null/null", "timing/later", "timing/now"]);
+  const now = groups["timing/now"];
+  assert.deepEqual([now.impressions, now.responses, now.dismisses, now.nps.promoters, now.nps.detractors], [4, 3, 1, 2, 1]);
+  near(now.nps.score, 100 * 2 / 3 - 100 / 3);
+  near(now.response_rate, 75);
+  const later = groups["timing/later"];
+  assert.deepEqual([later.impressions, later.responses, later.nps.score], [2, 1, 100]);
+  near(later.response_rate, 50);
+  const none = groups["null/null"];
+  assert.deepEqual([none.responses, none.nps.passives, none.nps.detractors, none.nps.score], [2, 1, 1, -50]);
+});
+
+test("group_by touchpoint, stage, device and day", async () => {
+  const tp = (await stats("?survey=nps1&group_by=touchpoint")).body.surveys[0].groups;
+  assert.deepEqual(tp.map((g) => [g.touchpoint, g.responses]), [["checkout", 4], ["thanks", 2]]);
+  const stage = (await stats("?group_by=stage")).body.surveys;
+  assert.deepEqual(stage.map((s) => s.groups.map((g) => [g.stage, g.responses])),
+    [[["purchase", 6]], [["use", 4]], [[null, 4]], [[null, 5]]]);
+  const device = (await stats("?survey=nps1&group_by=device")).body.surveys[0].groups;
+  assert.deepEqual(device.map((g) => [g.device, g.impressions, g.responses]), [["desktop", 6, 5], ["mobile", 2, 1]]);
+  const days = new Set((await exportEvents(collector, SITE)).map((e) => new Date(e.received_at).toISOString().slice(0, 10)));
+  const day = (await stats("?survey=csat1&group_by=day")).body.surveys[0].groups;
+  assert.deepEqual(day.map((g) => g.day).sort(), [...days].filter((d) => day.some((g) => g.day === d)).sort());
+  assert.equal(day.reduce((n, g) => n + g.responses, 0), 4);
+});
+
+test("from (inclusive) and to (exclusive) filter on received_at", async () => {
+  const later = (await stats(`?survey=nps1&from=${boundary}`)).body.surveys;
+  assert.deepEqual(later.map((s) => [s.impressions, s.responses, s.nps.score]), [[2, 1, 100]]);
+  const earlier = (await stats(`?to=${boundary}`)).body.surveys;
+  assert.deepEqual(earlier.map((s) => [s.survey, s.responses]), [["nps1", 5], ["csat1", 4], ["ces5", 4], ["ces7", 5]]);
+  assert.deepEqual((await stats(`?from=${boundary}&to=${boundary}`)).body.surveys, []);
+});
+
+test("bad query parameters -> 400 naming the parameter; no token -> 401", async () => {
+  const cases = [["?group_by=week", "group_by"], ["?from=abc", "from"], ["?to=-1", "to"], ["?from=5&to=1", "to"],
+    ["?survey=a%20b", "survey"], ["?grup_by=day", "grup_by"], ["?survey=nps1&survey=csat1", "survey"],
+    ["?from=9007199254740993", "from"]];
+  for (const [query, field] of cases) {
+    const { status, body } = await stats(query);
+    assert.equal(status, 400, query);
+    assert.equal(body.error.field, field, query);
+  }
+  assert.equal((await stats("", "")).status, 401);
+});
+
+test("experiment, variant and attributes are stored and exported", async () => {
+  const rows = await exportEvents(collector, SITE);
+  const r = rows.find((e) => e.type === "response" && e.variant === "now");
+  assert.equal(r.experiment, "timing");
+  assert.deepEqual(r.attributes, { plan: "pro", orders: 3 });
+  const plain = rows.find((e) => e.survey === "csat1");
+  assert.equal(plain.attributes, null);
+  assert.equal(plain.experiment, null);
+});
