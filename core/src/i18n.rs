@@ -199,13 +199,12 @@ pub fn negotiate(tag: &str) -> Option<&'static UiText> {
         return Some(t);
     }
     let mut parts = tag.split(['-', '_']);
-    let language = parts.next().unwrap_or("").to_ascii_lowercase();
-    if language == "zh" {
-        let traditional =
-            tag.split(['-', '_']).skip(1).any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
+    let language = parts.next().unwrap_or("");
+    if language.eq_ignore_ascii_case("zh") {
+        let traditional = parts.any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
         return Some(if traditional { &ZH_TW } else { &ZH_CN });
     }
-    LANGUAGES.iter().copied().find(|t| t.locale.split('-').next() == Some(language.as_str()))
+    LANGUAGES.iter().copied().find(|t| t.locale.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
 }
 
 /// The UI strings for a language, English when it is not supported.
