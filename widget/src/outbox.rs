@@ -15,7 +15,6 @@ use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
 use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::VisibilityState;
 
 use crate::dom::{document, prop_num, prop_str, warn, window};
 use crate::transport;
@@ -45,7 +44,7 @@ pub fn init(site: &str, collector: &str) {
     let listeners = [
         EventListener::new(&window(), "pagehide", |_| beacon()),
         EventListener::new(&document(), "visibilitychange", |_| {
-            if document().visibility_state() == VisibilityState::Hidden {
+            if prop_str(&document(), "visibilityState").as_deref() == Some("hidden") {
                 beacon();
             }
         }),
