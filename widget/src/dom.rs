@@ -64,6 +64,12 @@ pub fn prop_num(v: &JsValue, key: &str) -> Option<f64> {
     prop(v, key).as_f64()
 }
 
+/// Runs `f` after `ms` milliseconds unless the returned handle is dropped
+/// first. Boxed, so all the widget's timers share one copy of gloo's code.
+pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo::timers::callback::Timeout {
+    gloo::timers::callback::Timeout::new(ms, f)
+}
+
 /// Milliseconds since the Unix epoch from the browser clock.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -16,7 +16,7 @@ use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
 use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::dom::{document, prop_num, prop_str, warn, window};
+use crate::dom::{after, document, prop_num, prop_str, warn, window};
 use crate::transport;
 
 struct Sender {
@@ -159,14 +159,17 @@ fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
             Some(after_ms) => {
                 let delay = backoff_ms(sender.attempt, after_ms, js_sys::Math::random());
                 sender.attempt = sender.attempt.saturating_add(1);
-                sender.timer = Some(Timeout::new(delay, || {
-                    // Not from inside the callback: clearing `timer` drops this
-                    // very Timeout, so do it once the callback has returned.
-                    wasm_bindgen_futures::spawn_local(async {
-                        SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
-                        flush();
-                    });
-                }));
+                sender.timer = Some(after(
+                    delay,
+                    Box::new(|| {
+                        // Not from inside the callback: clearing `timer` drops this
+                        // very Timeout, so do it once the callback has returned.
+                        wasm_bindgen_futures::spawn_local(async {
+                            SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
+                            flush();
+                        });
+                    }),
+                ));
                 Some(false)
             }
         }

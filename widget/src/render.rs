@@ -18,7 +18,7 @@ use touchpoint_core::wire;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{CssStyleSheet, Element, EventTarget, HtmlElement, ShadowRoot};
 
-use crate::dom::{append, document, el, prop, prop_num, prop_str, set_prop, text_el, window};
+use crate::dom::{after, append, document, el, prop, prop_num, prop_str, set_prop, text_el, window};
 use crate::style::CSS;
 
 /// What the visitor did.
@@ -160,7 +160,7 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
         let mut text = String::from(view.ui.survey);
         text.push_str(": ");
         text.push_str(view.question);
-        mounted.timers.push(Timeout::new(150, move || live.set_text_content(Some(&text))));
+        mounted.timers.push(after(150, Box::new(move || live.set_text_content(Some(&text)))));
     }
     mounted
 }
@@ -251,7 +251,7 @@ impl Mounted {
         if had_focus || self.modal {
             focus(Some(note));
         }
-        self.timers.push(Timeout::new(THANKS_MS, move || later(on, Action::Dismiss)));
+        self.timers.push(after(THANKS_MS, Box::new(move || later(on, Action::Dismiss))));
     }
 
     fn replace_step(&mut self, content: &Element) {
