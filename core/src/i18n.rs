@@ -12,7 +12,6 @@ pub struct UiText {
     pub rtl: bool,
     pub survey: &'static str,
     pub close: &'static str,
-    pub next: &'static str,
     pub send: &'static str,
     pub skip: &'static str,
     pub thanks: &'static str,
@@ -30,7 +29,6 @@ pub const EN: UiText = UiText {
     rtl: false,
     survey: "Feedback survey",
     close: "Close",
-    next: "Next",
     send: "Send",
     skip: "Skip",
     thanks: "Thank you for your feedback!",
@@ -48,7 +46,6 @@ const ZH_CN: UiText = UiText {
     rtl: false,
     survey: "反馈调查",
     close: "关闭",
-    next: "下一步",
     send: "提交",
     skip: "跳过",
     thanks: "感谢您的反馈！",
@@ -66,7 +63,6 @@ const ZH_TW: UiText = UiText {
     rtl: false,
     survey: "意見調查",
     close: "關閉",
-    next: "下一步",
     send: "送出",
     skip: "略過",
     thanks: "感謝您的回饋！",
@@ -84,7 +80,6 @@ const ES: UiText = UiText {
     rtl: false,
     survey: "Encuesta de opinión",
     close: "Cerrar",
-    next: "Siguiente",
     send: "Enviar",
     skip: "Omitir",
     thanks: "¡Gracias por tu opinión!",
@@ -102,7 +97,6 @@ const FR: UiText = UiText {
     rtl: false,
     survey: "Enquête de satisfaction",
     close: "Fermer",
-    next: "Suivant",
     send: "Envoyer",
     skip: "Passer",
     thanks: "Merci pour votre avis !",
@@ -120,7 +114,6 @@ const DE: UiText = UiText {
     rtl: false,
     survey: "Feedback-Umfrage",
     close: "Schließen",
-    next: "Weiter",
     send: "Senden",
     skip: "Überspringen",
     thanks: "Vielen Dank für Ihr Feedback!",
@@ -138,7 +131,6 @@ const JA: UiText = UiText {
     rtl: false,
     survey: "フィードバックアンケート",
     close: "閉じる",
-    next: "次へ",
     send: "送信",
     skip: "スキップ",
     thanks: "ご意見ありがとうございました！",
@@ -156,7 +148,6 @@ const PT_BR: UiText = UiText {
     rtl: false,
     survey: "Pesquisa de opinião",
     close: "Fechar",
-    next: "Próximo",
     send: "Enviar",
     skip: "Pular",
     thanks: "Obrigado pelo seu feedback!",
@@ -174,7 +165,6 @@ const AR: UiText = UiText {
     rtl: true,
     survey: "استطلاع رأي",
     close: "إغلاق",
-    next: "التالي",
     send: "إرسال",
     skip: "تخطي",
     thanks: "شكرًا لملاحظاتك!",
@@ -199,13 +189,12 @@ pub fn negotiate(tag: &str) -> Option<&'static UiText> {
         return Some(t);
     }
     let mut parts = tag.split(['-', '_']);
-    let language = parts.next().unwrap_or("").to_ascii_lowercase();
-    if language == "zh" {
-        let traditional =
-            tag.split(['-', '_']).skip(1).any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
+    let language = parts.next().unwrap_or("");
+    if language.eq_ignore_ascii_case("zh") {
+        let traditional = parts.any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
         return Some(if traditional { &ZH_TW } else { &ZH_CN });
     }
-    LANGUAGES.iter().copied().find(|t| t.locale.split('-').next() == Some(language.as_str()))
+    LANGUAGES.iter().copied().find(|t| t.locale.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
 }
 
 /// The UI strings for a language, English when it is not supported.

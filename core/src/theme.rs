@@ -108,7 +108,7 @@ impl Theme {
                 var(name, v);
             }
         }
-        if let Some(font) = self.font.as_deref().filter(|f| is_font_list(f)) {
+        if let Some(font) = self.font.as_deref().filter(|f| is_css_font_list(f)) {
             var("font", font);
         }
         if let Some(r) = self.radius.filter(|r| *r <= 32) {
@@ -127,19 +127,26 @@ fn field(name: &str) -> String {
     f
 }
 
+/// A valid `font`: a family list of letters and digits (any script),
+/// spaces, commas, quotes and '-', at most 100 bytes.
 fn is_font_list(f: &str) -> bool {
+    is_css_font_list(f) && f.chars().all(|c| c.is_ascii() || c.is_alphanumeric())
+}
+
+/// What the stylesheet needs of a `font`: [`is_font_list`] without the
+/// Unicode letter check, so the widget carries no Unicode tables (about
+/// 2 KB). Safe for CSS, since no non-ASCII character can end a value, a
+/// declaration or a rule; and a validated config passes both the same.
+fn is_css_font_list(f: &str) -> bool {
     !f.trim().is_empty()
         && f.len() <= 100
-        && f.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
+        && f.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
 }
 
 /// `#rgb` / `#rrggbb` -> (r, g, b).
 pub fn parse_hex(s: &str) -> Option<(u8, u8, u8)> {
-    let hex = s.strip_prefix('#')?;
-    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let digit = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok();
+    let hex = s.strip_prefix('#')?.as_bytes();
+    let digit = |i: usize| char::from(*hex.get(i)?).to_digit(16).map(|d| d as u8);
     match hex.len() {
         3 => Some((digit(0)? * 17, digit(1)? * 17, digit(2)? * 17)),
         6 => Some((digit(0)? * 16 + digit(1)?, digit(2)? * 16 + digit(3)?, digit(4)? * 16 + digit(5)?)),
@@ -159,8 +166,34 @@ fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
         if c <= 0.04045 {
             c / 12.92
         } else {
-            ((c + 0.055) / 1.055).powf(2.4)
+            pow_2_4((c + 0.055) / 1.055)
         }
     };
     0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// `x^2.4` for `x` in (0.09, 1], within a few ulps of `powf`, without libm's
+/// `pow` (2 KB of wasm): `x^2 * x^0.4`, where `x^0.4` is the fifth root of
+/// `x^2` by Newton's method (from 1, monotonic; 12 steps reach full precision).
+fn pow_2_4(x: f64) -> f64 {
+    let square = x * x;
+    let mut root = 1.0;
+    for _ in 0..12 {
+        root = (4.0 * root + square / (root * root * root * root)) / 5.0;
+    }
+    square * root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pow_2_4_matches_powf_on_every_channel_value() {
+        for c in 11..=255u8 {
+            let x = (f64::from(c) / 255.0 + 0.055) / 1.055;
+            let (ours, libm) = (pow_2_4(x), x.powf(2.4));
+            assert!((ours - libm).abs() <= 1e-15 * libm, "{c}: {ours} vs {libm}");
+        }
+    }
 }

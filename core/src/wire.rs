@@ -175,19 +175,10 @@ pub fn rounded(n: f64) -> f64 {
     }
 }
 
-/// Decimal digits of `n`.
-pub fn uint(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Decimal digits of `n` (no buffer to index, so no bounds-check panic).
+pub fn uint(out: &mut String, n: u64) {
+    if n >= 10 {
+        uint(out, n / 10);
     }
-    for d in &digits[i..] {
-        out.push(char::from(*d));
-    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }

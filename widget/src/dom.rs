@@ -1,6 +1,11 @@
 //! Small DOM helpers shared by the widget's modules.
+//!
+//! Size: every web-sys method or property the widget uses is one more
+//! import in the wasm and one more function in the JS glue. Plain property
+//! reads and writes therefore go through [`prop`] and [`set_prop`]
+//! (`Reflect`), which serve them all.
 
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
 pub fn window() -> Window {
@@ -39,13 +44,14 @@ pub fn append(parent: &Element, child: &Element) {
     parent.append_child(child).expect_throw("append to a live element");
 }
 
-pub fn cast<T: JsCast>(e: Element) -> T {
-    e.dyn_into().expect_throw("element of the expected type")
-}
-
 /// Property `key` of a JS value (`undefined` when absent or unreadable).
 pub fn prop(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Sets property `key` of a JS object; a refusal (frozen object) is ignored.
+pub fn set_prop(v: &JsValue, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(v, &JsValue::from_str(key), value);
 }
 
 /// String property `key`, if it is a string.
@@ -56,6 +62,12 @@ pub fn prop_str(v: &JsValue, key: &str) -> Option<String> {
 /// Number property `key`, if it is a number.
 pub fn prop_num(v: &JsValue, key: &str) -> Option<f64> {
     prop(v, key).as_f64()
+}
+
+/// Runs `f` after `ms` milliseconds unless the returned handle is dropped
+/// first. Boxed, so all the widget's timers share one copy of gloo's code.
+pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo::timers::callback::Timeout {
+    gloo::timers::callback::Timeout::new(ms, f)
 }
 
 /// Milliseconds since the Unix epoch from the browser clock.

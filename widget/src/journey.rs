@@ -6,7 +6,6 @@
 
 use std::rc::Rc;
 
-use gloo::timers::callback::Timeout;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
@@ -21,7 +20,7 @@ use web_sys::Element;
 
 use crate::api::Attrs;
 use crate::app::{self, tracking, with_app, App};
-use crate::dom::{now_ms, warn, window};
+use crate::dom::{after, now_ms, warn, window};
 use crate::signals::{self, Needs, PageSignal};
 use crate::{tabs, visitor};
 
@@ -265,10 +264,13 @@ fn schedule(config: Rc<SiteConfig>, plan: Plan) {
         return;
     }
     let index = plan.survey;
-    let timer = Timeout::new(plan.delay_ms, move || {
-        // Not from inside the callback: taking `delayed` drops this Timeout.
-        wasm_bindgen_futures::spawn_local(async move { delay_over(index) });
-    });
+    let timer = after(
+        plan.delay_ms,
+        Box::new(move || {
+            // Not from inside the callback: taking `delayed` drops this Timeout.
+            wasm_bindgen_futures::spawn_local(async move { delay_over(index) });
+        }),
+    );
     with_app(|app| {
         debug(app, index, "trigger met; waiting for trigger.delay_seconds");
         app.delayed = Some((plan, timer));

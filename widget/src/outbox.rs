@@ -15,9 +15,8 @@ use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
 use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::VisibilityState;
 
-use crate::dom::{document, prop, prop_num, prop_str, warn, window};
+use crate::dom::{after, document, prop, prop_num, prop_str, warn, window};
 use crate::transport;
 
 struct Sender {
@@ -45,7 +44,7 @@ pub fn init(site: &str, collector: &str) {
     let listeners = [
         EventListener::new(&window(), "pagehide", |_| beacon()),
         EventListener::new(&document(), "visibilitychange", |_| {
-            if document().visibility_state() == VisibilityState::Hidden {
+            if prop_str(&document(), "visibilityState").as_deref() == Some("hidden") {
                 beacon();
             }
         }),
@@ -173,14 +172,17 @@ fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
             Some(after_ms) => {
                 let delay = backoff_ms(sender.attempt, after_ms, js_sys::Math::random());
                 sender.attempt = sender.attempt.saturating_add(1);
-                sender.timer = Some(Timeout::new(delay, || {
-                    // Not from inside the callback: clearing `timer` drops this
-                    // very Timeout, so do it once the callback has returned.
-                    wasm_bindgen_futures::spawn_local(async {
-                        SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
-                        flush();
-                    });
-                }));
+                sender.timer = Some(after(
+                    delay,
+                    Box::new(|| {
+                        // Not from inside the callback: clearing `timer` drops this
+                        // very Timeout, so do it once the callback has returned.
+                        wasm_bindgen_futures::spawn_local(async {
+                            SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
+                            flush();
+                        });
+                    }),
+                ));
                 Some(false)
             }
         }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object};
 use touchpoint_core::config::Display;
 use touchpoint_core::i18n::UiText;
 use touchpoint_core::limits::MAX_COMMENT_CHARS;
@@ -16,10 +16,9 @@ use touchpoint_core::prompt::{number, PromptView};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::wire;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use web_sys::{CssStyleSheet, Element, HtmlElement, HtmlFormElement, HtmlInputElement, HtmlTextAreaElement};
-use web_sys::{KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, Element, EventTarget, HtmlElement, ShadowRoot};
 
-use crate::dom::{append, cast, document, el, text_el};
+use crate::dom::{after, append, document, el, prop, prop_num, prop_str, set_prop, text_el, window};
 use crate::style::CSS;
 
 /// What the visitor did.
@@ -37,13 +36,16 @@ pub enum Action {
 /// A prompt on screen; dropping it removes it and detaches its listeners.
 pub struct Mounted {
     host: HtmlElement,
+    root: ShadowRoot,
     body: Element,
     live: Element,
     modal: bool,
     /// Where focus was before a modal prompt took it.
     return_focus: Option<HtmlElement>,
-    step_listeners: Vec<EventListener>,
+    /// The delegated listeners on the shadow root.
     _listeners: Vec<EventListener>,
+    /// The comment step's `visualViewport` listener.
+    keyboard: Option<EventListener>,
     timers: Vec<Timeout>,
 }
 
@@ -78,7 +80,7 @@ const HOST_STYLE: [(&str, &str); 12] = [
 /// Builds and shows `view`; `on` hears every visitor action, always after
 /// the DOM event that caused it has finished dispatching.
 pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
-    let host: HtmlElement = cast(el("div", &[("data-touchpoint", &view.survey.id)]));
+    let host: HtmlElement = el("div", &[("data-touchpoint", &view.survey.id)]).unchecked_into();
     let style = host.style();
     for (name, value) in HOST_STYLE {
         let _ = style.set_property_with_priority(name, value, "important");
@@ -94,7 +96,9 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
         Mode::Dark => "dark",
         Mode::Auto => "auto",
     };
-    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).expect_throw("a div hosts a shadow root");
+    let init = Object::new();
+    set_prop(&init, "mode", &"open".into());
+    let root = host.attach_shadow(init.unchecked_ref()).expect_throw("a div hosts a shadow root");
     adopt_styles(&root, &theme.css());
     let frame = el("div", &[("class", "frame"), ("data-position", position), ("data-mode", mode)]);
     root.append_child(&frame).expect_throw("append to a fresh shadow root");
@@ -115,37 +119,37 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
             ("dir", dir),
         ],
     );
-    let mut listeners = Vec::new();
-    let start = el("span", &[("class", "sentinel"), ("tabindex", if modal { "0" } else { "-1" })]);
-    let end = el("span", &[("class", "sentinel"), ("tabindex", if modal { "0" } else { "-1" })]);
-    append(&panel, &start);
-    append(&panel, &close_button(view.ui.close, on, &mut listeners));
+    // In a modal, Tab into a sentinel at either end wraps round to the other.
+    let wrap =
+        |to: &str| el("span", &[("class", "sentinel"), ("tabindex", if modal { "0" } else { "-1" }), ("data-to", to)]);
+    append(&panel, &wrap("last"));
+    append(&panel, &close_button(view.ui.close));
     let body = el("div", &[("class", "body")]);
     append(&panel, &body);
-    append(&panel, &end);
+    append(&panel, &wrap("first"));
     append(&frame, &panel);
     let live = el("div", &[("class", "sr"), ("aria-live", "polite")]);
     append(&frame, &live);
-    listeners.push(EventListener::new(&panel, "keydown", move |e| {
-        if e.unchecked_ref::<KeyboardEvent>().key() == "Escape" {
-            later(on, Action::Dismiss);
-        }
-    }));
-    if modal {
-        listeners.extend(focus_trap(&panel, &start, &end));
-    }
-    let return_focus = if modal { document().active_element().and_then(|e| e.dyn_into().ok()) } else { None };
+    let listeners = EVENTS
+        .into_iter()
+        .map(|kind| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&root, kind, options, move |e| react(e, modal, on))
+        })
+        .collect();
+    let return_focus = if modal { focusable(prop(&document(), "activeElement")) } else { None };
     let mut mounted = Mounted {
         host,
+        root,
         body,
         live,
         modal,
         return_focus,
-        step_listeners: Vec::new(),
         _listeners: listeners,
+        keyboard: None,
         timers: Vec::new(),
     };
-    mounted.score_step(view, on);
+    mounted.score_step(view);
     let parent = document().document_element().expect_throw("a document has a root element");
     append(&parent, &mounted.host);
     if modal {
@@ -156,13 +160,13 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
         let mut text = String::from(view.ui.survey);
         text.push_str(": ");
         text.push_str(view.question);
-        mounted.timers.push(Timeout::new(150, move || live.set_text_content(Some(&text))));
+        mounted.timers.push(after(150, Box::new(move || live.set_text_content(Some(&text)))));
     }
     mounted
 }
 
 impl Mounted {
-    fn score_step(&mut self, view: &PromptView<'_>, on: fn(Action)) {
+    fn score_step(&mut self, view: &PromptView<'_>) {
         let form = el("form", &[("class", "step"), ("novalidate", "")]);
         let group = el("fieldset", &[("class", "group")]);
         append(&group, &text_el("legend", &[("id", "tp-q"), ("class", "q"), ("part", "question")], view.question));
@@ -204,26 +208,12 @@ impl Mounted {
             ),
         );
         append(&form, &actions);
-        let f: HtmlFormElement = cast(form.clone());
-        let changed = EventListener::new(&form, "change", move |_| {
-            if let Some(send) = f.query_selector(".send").ok().flatten() {
-                let _ = send.remove_attribute("disabled");
-            }
-        });
-        let f: HtmlFormElement = cast(form.clone());
-        let submitted = on_submit(
-            &form,
-            move || {
-                let input = f.query_selector("input:checked").ok().flatten()?;
-                cast::<HtmlInputElement>(input).value().parse().ok().map(Action::Score)
-            },
-            on,
-        );
-        self.replace_step(&form, vec![changed, submitted]);
+        self.replace_step(&form);
     }
 
-    /// Shows the "why?" question for the chosen score.
-    pub fn follow_up(&mut self, question: &str, ui: &UiText, on: fn(Action)) {
+    /// Shows the "why?" question for the chosen score. Its answer goes to
+    /// the `on` that [`mount`] was given, like every other action.
+    pub fn follow_up(&mut self, question: &str, ui: &UiText, _on: fn(Action)) {
         let had_focus = self.has_focus();
         let form = el("form", &[("class", "step"), ("novalidate", "")]);
         append(
@@ -238,22 +228,11 @@ impl Mounted {
         append(&form, &area);
         append(&form, &el("span", &[("id", "tp-d"), ("hidden", "")]));
         let actions = el("div", &[("class", "actions")]);
-        let skip = text_el("button", &[("type", "button"), ("class", "skip"), ("part", "skip")], ui.skip);
-        append(&actions, &skip);
+        append(&actions, &text_el("button", &[("type", "button"), ("class", "skip"), ("part", "skip")], ui.skip));
         append(&actions, &text_el("button", &[("type", "submit"), ("class", "send"), ("part", "send")], ui.send));
         append(&form, &actions);
-        let skipped = EventListener::new(&skip, "click", move |_| later(on, Action::Skip));
-        let area_el: HtmlTextAreaElement = cast(area.clone());
-        let submitted = on_submit(
-            &form,
-            move || {
-                let text = area_el.value().trim().to_owned();
-                Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) })
-            },
-            on,
-        );
-        self.replace_step(&form, vec![skipped, submitted]);
-        keep_above_keyboard(&area, &mut self.step_listeners);
+        self.replace_step(&form);
+        self.keyboard = keep_above_keyboard(&area);
         if had_focus || self.modal {
             self.focus_first("textarea");
         }
@@ -267,29 +246,26 @@ impl Mounted {
             &[("id", "tp-q"), ("class", "thanks"), ("role", "status"), ("tabindex", "-1"), ("part", "thanks")],
             text,
         );
-        self.replace_step(&note, Vec::new());
+        self.replace_step(&note);
         append(&self.body, &el("span", &[("id", "tp-d"), ("hidden", "")]));
         if had_focus || self.modal {
-            let _ = cast::<HtmlElement>(note).focus();
+            focus(Some(note));
         }
-        self.timers.push(Timeout::new(THANKS_MS, move || later(on, Action::Dismiss)));
+        self.timers.push(after(THANKS_MS, Box::new(move || later(on, Action::Dismiss))));
     }
 
-    fn replace_step(&mut self, content: &Element, listeners: Vec<EventListener>) {
-        self.step_listeners = listeners;
+    fn replace_step(&mut self, content: &Element) {
+        self.keyboard = None;
         self.body.set_text_content(None);
         append(&self.body, content);
     }
 
     fn has_focus(&self) -> bool {
-        self.host.shadow_root().and_then(|r| r.active_element()).is_some()
+        prop(&self.root, "activeElement").is_object()
     }
 
     fn focus_first(&self, selector: &str) {
-        let found = self.body.query_selector(selector).ok().flatten();
-        if let Some(e) = found.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-            let _ = e.focus();
-        }
+        focus(self.body.query_selector(selector).ok().flatten());
     }
 }
 
@@ -311,54 +287,87 @@ fn face_svg(score: u8) -> Element {
     svg
 }
 
-fn on_submit(form: &Element, read: impl Fn() -> Option<Action> + 'static, on: fn(Action)) -> EventListener {
-    let options = EventListenerOptions::enable_prevent_default();
-    EventListener::new_with_options(form, "submit", options, move |e| {
-        e.prevent_default();
-        if let Some(action) = read() {
-            later(on, action);
-        }
-    })
-}
-
-fn close_button(label: &str, on: fn(Action), listeners: &mut Vec<EventListener>) -> Element {
+fn close_button(label: &str) -> Element {
     let button = el("button", &[("type", "button"), ("class", "x"), ("part", "close"), ("aria-label", label)]);
     append(&button, &text_el("span", &[("aria-hidden", "true")], "\u{00d7}"));
-    listeners.push(EventListener::new(&button, "click", move |_| later(on, Action::Dismiss)));
     button
 }
 
-/// Keeps Tab inside a modal prompt: the sentinels at both ends send focus
-/// round to the other end.
-fn focus_trap(panel: &Element, start: &Element, end: &Element) -> [EventListener; 2] {
-    let wrap = |from: &Element, last: bool| {
-        let panel = panel.clone();
-        EventListener::new(from, "focus", move |_| {
+/// The DOM events the prompt reacts to, each heard once on its shadow root
+/// (they all bubble there) and told apart by their target.
+const EVENTS: [&str; 5] = ["click", "change", "submit", "keydown", "focusin"];
+
+/// One DOM event inside the prompt: turns it into the visitor's [`Action`],
+/// or into the small DOM reactions that need no state (enabling Send, the
+/// modal's focus trap).
+fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let within = |selector: &str| target.closest(selector).ok().flatten();
+    match prop_str(e, "type").as_deref().unwrap_or("") {
+        "keydown" if prop_str(e, "key").as_deref() == Some("Escape") => later(on, Action::Dismiss),
+        "click" if within(".x").is_some() => later(on, Action::Dismiss),
+        "click" if within(".skip").is_some() => later(on, Action::Skip),
+        "change" => {
+            if let Some(send) = within("form").and_then(|f| f.query_selector(".send").ok().flatten()) {
+                set_prop(&send, "disabled", &JsValue::FALSE);
+            }
+        }
+        "submit" => {
+            e.prevent_default();
+            if let Some(action) = read_answer(&target) {
+                later(on, action);
+            }
+        }
+        // Tab reached a sentinel at one end of a modal: wrap to the other.
+        "focusin" if modal => {
+            let Some(to) = target.get_attribute("data-to") else { return };
+            let Some(panel) = within(".tp") else { return };
             let all = panel.query_selector_all("button:not([disabled]),input:checked,input,textarea").ok();
             let n = all.as_ref().map_or(0, |l| l.length());
-            let target = all.and_then(|l| l.get(if last { n.saturating_sub(1) } else { 0 }));
-            if let Some(e) = target.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-                let _ = e.focus();
-            }
-        })
-    };
-    [wrap(start, true), wrap(end, false)]
+            let index = if to == "last" { n.saturating_sub(1) } else { 0 };
+            focus(all.and_then(|l| l.get(index)).map(JsCast::unchecked_into));
+        }
+        _ => {}
+    }
+}
+
+/// What a submitted step's form says: the chosen score, or the comment
+/// (an empty one skips).
+fn read_answer(form: &Element) -> Option<Action> {
+    let field = |selector: &str| form.query_selector(selector).ok().flatten();
+    let value = |e: Element| prop_str(&e, "value").unwrap_or_default();
+    if let Some(area) = field("textarea") {
+        let text = value(area).trim().to_owned();
+        return Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) });
+    }
+    value(field("input:checked")?).parse().ok().map(Action::Score)
+}
+
+/// An element that can take focus, if `v` is one (HTML and SVG elements
+/// both have `focus()`).
+fn focusable(v: JsValue) -> Option<HtmlElement> {
+    v.dyn_into::<Element>().ok().map(JsCast::unchecked_into)
+}
+
+fn focus(e: Option<Element>) {
+    if let Some(e) = e {
+        let _ = e.unchecked_into::<HtmlElement>().focus();
+    }
 }
 
 /// On phones, keeps the comment field above the on-screen keyboard: the
 /// sheet is lifted by the height the visual viewport lost at the bottom.
-fn keep_above_keyboard(area: &Element, listeners: &mut Vec<EventListener>) {
-    let Some(vv) = crate::dom::window().visual_viewport() else { return };
-    let panel: Option<HtmlElement> = area.closest(".tp").ok().flatten().and_then(|e| e.dyn_into().ok());
-    let Some(panel) = panel else { return };
+fn keep_above_keyboard(area: &Element) -> Option<EventListener> {
+    let vv: EventTarget = Some(prop(&window(), "visualViewport")).filter(JsValue::is_object)?.unchecked_into();
+    let panel: HtmlElement = area.closest(".tp").ok().flatten()?.unchecked_into();
     let vv2 = vv.clone();
-    listeners.push(EventListener::new(&vv, "resize", move |_| {
-        let inner = crate::dom::window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
-        let hidden = (inner - vv2.height() - vv2.offset_top()).max(0.0);
-        let mut px = wire::decimal(hidden as u64);
-        px.push_str("px");
-        let _ = panel.style().set_property("--tp-keyboard", &px);
-    }));
+    Some(EventListener::new(&vv, "resize", move |_| {
+        let px = |v: &JsValue, key: &str| prop_num(v, key).unwrap_or(0.0);
+        let hidden = (px(&window(), "innerHeight") - px(&vv2, "height") - px(&vv2, "offsetTop")).max(0.0);
+        let mut value = wire::decimal(hidden as u64);
+        value.push_str("px");
+        let _ = panel.style().set_property_with_priority("--tp-keyboard", &value, "");
+    }))
 }
 
 /// Runs `on(action)` on the microtask queue, once the listener that called
@@ -381,5 +390,5 @@ fn sheet(css: &str) -> CssStyleSheet {
 fn adopt_styles(root: &ShadowRoot, theme_css: &str) {
     let base = SHEET.with(|s| s.borrow_mut().get_or_insert_with(|| sheet(CSS)).clone());
     let list = Array::of2(&base, &sheet(theme_css));
-    let _ = Reflect::set(root, &JsValue::from_str("adoptedStyleSheets"), &list);
+    set_prop(root, "adoptedStyleSheets", &list);
 }

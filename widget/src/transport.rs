@@ -3,12 +3,12 @@
 //! Batches are JSON sent as `text/plain` (no CORS preflight) with
 //! `keepalive`, so a request survives the page unloading right after.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
+use web_sys::{RequestInit, Response};
 
-use crate::dom::{prop, prop_num, prop_str, window};
+use crate::dom::{prop, prop_num, prop_str, set_prop, window};
 
 /// What the collector said about a batch (`status: None`: no answer).
 pub struct Answer {
@@ -22,14 +22,11 @@ pub struct Answer {
 
 pub async fn post(url: &str, body: &str) -> Answer {
     let mut answer = Answer { status: None, retry_after_s: None, rejected: Vec::new(), error: None };
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(RequestCredentials::Omit);
-    // web-sys has no setter for `keepalive` yet.
-    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-    init.set_body(&JsValue::from_str(body));
-    let Ok(response) = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await else {
+    let init = request_init();
+    set_prop(&init, "method", &"POST".into());
+    set_prop(&init, "keepalive", &JsValue::TRUE);
+    set_prop(&init, "body", &body.into());
+    let Ok(response) = JsFuture::from(window().fetch_with_str_and_init(url, init.unchecked_ref())).await else {
         return answer;
     };
     let response: Response = response.unchecked_into();
@@ -51,12 +48,22 @@ pub async fn post(url: &str, body: &str) -> Answer {
 /// Fetches a URL's JSON body, parsed by the browser; `Err` on network
 /// failure, non-2xx or invalid JSON.
 pub async fn get_json(url: &str) -> Result<JsValue, JsValue> {
-    let init = RequestInit::new();
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(RequestCredentials::Omit);
-    let response: Response = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await?.dyn_into()?;
-    if !response.ok() {
-        return Err(JsValue::from_f64(f64::from(response.status())));
+    let init: RequestInit = request_init().unchecked_into();
+    // `fetch` resolves to a Response or rejects.
+    let response: Response = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await?.unchecked_into();
+    let status = response.status();
+    if !(200..300).contains(&status) {
+        return Err(JsValue::from_f64(f64::from(status)));
     }
     JsFuture::from(response.json()?).await
+}
+
+/// `fetch` options shared by both requests: CORS, no cookies. A plain
+/// object rather than web-sys's `RequestInit` setters, one glue function
+/// each.
+fn request_init() -> Object {
+    let init = Object::new();
+    set_prop(&init, "mode", &"cors".into());
+    set_prop(&init, "credentials", &"omit".into());
+    init
 }
