@@ -3,7 +3,7 @@
 // comment, and the answer is in the export exactly once.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { consoleWarnings, demoConfig, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { bucket, consoleWarnings, demoConfig, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 let collector, shop, browser;
 
@@ -68,4 +68,33 @@ test("checkout -> NPS prompt in a shadow root -> answer 9 with a comment -> stor
 
   await page.locator("[data-touchpoint]").waitFor({ state: "detached", timeout: 10_000 });
   assert.deepEqual(warnings, [], "no console warnings or page errors");
+});
+
+test("demo: the help article asks for CSAT after 10 s on the page (desktop), not at once", async () => {
+  const page = await browser.newPage();
+  await page.goto(shop.url + "/help.html");
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await new Promise((r) => setTimeout(r, 3_000));
+  assert.equal(await page.getByRole("dialog").count(), 0, "not before the dwell time");
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 20_000 });
+  await dialog.getByText("How satisfied were you with this help article?").waitFor();
+  assert.equal(await dialog.getByRole("radio").count(), 5);
+  await page.close();
+});
+
+test("demo: leaving checkout asks the CES question (a visitor in its 50% sample)", async () => {
+  const visitor = Array.from({ length: 40 }, (_, i) => `demo-visitor-${i}-abcdef`).find((v) => bucket(`sample:${v}:checkout-ces`) < 500000);
+  const context = await browser.newContext();
+  await context.addInitScript((v) => localStorage.getItem("touchpoint:v1:visitor") || localStorage.setItem("touchpoint:v1:visitor", v), visitor);
+  const page = await context.newPage();
+  await page.goto(shop.url + "/checkout.html");
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await page.waitForTimeout(500);
+  await page.evaluate(() => document.dispatchEvent(new MouseEvent("mouseout", { clientY: -2, relatedTarget: null, bubbles: true })));
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 10_000 });
+  await dialog.getByText("How easy was it to check out today?").waitFor();
+  assert.equal(await dialog.getByRole("radio").count(), 7);
+  await context.close();
 });

@@ -157,3 +157,16 @@ export async function demoConfig(origin) {
   config.origins = [origin];
   return config;
 }
+
+/** The documented bucket (README, Sampling and experiments), written again in JS. */
+export function bucket(text) {
+  const M = (1n << 64n) - 1n;
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & M;
+  h ^= h >> 33n;
+  h = (h * 0xff51afd7ed558ccdn) & M;
+  h ^= h >> 33n;
+  h = (h * 0xc4ceb9fe1a85ec53n) & M;
+  h ^= h >> 33n;
+  return Number(h % 1000000n);
+}

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, bucket, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 let collector, site, browser;
 let sites = 0;
@@ -90,6 +90,50 @@ test("page view with URL rules, re-evaluated on SPA navigation; the prompt goes 
   // Back (popstate) to a matching URL is a new page view: shown again.
   await page.evaluate(() => history.back());
   await shown(page);
+  await context.close();
+});
+
+test("hash routes and replaceState count as navigations too", async () => {
+  const id = await scenario([
+    { id: "faq", trigger: { page_view: true, page: { all: [{ key: "url", op: "ends_with", value: "#/faq" }] } } },
+  ]);
+  const { page, context } = await open(id);
+  assert.equal(await count(page), 0);
+  await page.evaluate(() => { location.hash = "#/faq"; });
+  await shown(page);
+  await page.evaluate(() => history.replaceState({}, "", location.pathname + location.search + "#/home"));
+  await prompt(page).waitFor({ state: "detached", timeout: 5_000 });
+  await context.close();
+});
+
+test("reset: a new visitor, whose history starts over", async () => {
+  const id = await scenario([{ id: "once-only", trigger: { event: "go" }, frequency: "once" }]);
+  const context = await browser.newContext();
+  const a = await open(id, { context });
+  await a.page.evaluate(() => touchpoint("event", "go"));
+  await shown(a.page);
+  const first = await a.page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await a.page.getByRole("button", { name: "Close" }).click();
+  await a.page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(a.logs, /'once-only'.*frequency once/);
+  await a.page.evaluate(() => touchpoint("reset"));
+  const second = await a.page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  assert.ok(second && second !== first, "a new visitor id");
+  await a.page.evaluate(() => touchpoint("event", "go"));
+  await shown(a.page);
+  await context.close();
+});
+
+test("corrupt visitor state is replaced, not crashed on", async () => {
+  const id = await scenario([{ id: "fresh", trigger: { event: "go" } }]);
+  const context = await browser.newContext();
+  await context.addInitScript((site) => localStorage.setItem(`touchpoint:v1:state:${site}`, "tp1;garbage;;{]"), id);
+  const { page, warnings } = await open(id, { context });
+  await page.evaluate(() => touchpoint("event", "go"));
+  await shown(page);
+  const state = await page.evaluate((site) => localStorage.getItem(`touchpoint:v1:state:${site}`), id);
+  assert.match(state, /^tp1;\d+;1;/, "a fresh, valid state: first seen, one visit");
+  assert.deepEqual(warnings, []);
   await context.close();
 });
 
@@ -179,19 +223,6 @@ test("exit intent: the pointer leaving through the top on desktop, a fast upward
   await shown(m.page);
   await m.context.close();
 });
-
-/** The documented bucket (README, Sampling and experiments), written again in JS. */
-function bucket(text) {
-  const M = (1n << 64n) - 1n;
-  let h = 0xcbf29ce484222325n;
-  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & M;
-  h ^= h >> 33n;
-  h = (h * 0xff51afd7ed558ccdn) & M;
-  h ^= h >> 33n;
-  h = (h * 0xc4ceb9fe1a85ec53n) & M;
-  h ^= h >> 33n;
-  return Number(h % 1000000n);
-}
 
 test("sampling and experiment assignment follow the documented hash and are sticky across reloads", async () => {
   const id = await scenario([

@@ -62,6 +62,9 @@ pub fn begin() {
         if tracking(app) {
             visitor::keep_id(&app.visitor);
             visitor::save_state(&app.site, &state);
+            if !app.attrs.is_empty() {
+                visitor::save_attrs(&app.site, &app.attrs);
+            }
         }
         Some((config, state))
     })
