@@ -3,8 +3,6 @@
 //! is exactly the serde form of [`Batch`](crate::event::Batch); a host test
 //! checks that by parsing it back.
 
-use core::fmt::Write;
-
 use crate::event::{AttrValue, Event};
 
 /// `{"site":..,"events":[..]}` for `events`.
@@ -67,7 +65,7 @@ pub fn event(out: &mut String, e: &Event) {
             out.push(':');
             match value {
                 AttrValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                AttrValue::Number(n) => number(out, *n),
+                AttrValue::Number(n) => int(out, *n),
                 AttrValue::Text(t) => string(out, t),
             }
         }
@@ -128,19 +126,12 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A finite JSON number: integers by [`uint`], others by Rust's shortest
-/// round-trip form (plain digits, valid JSON). Not finite: `null`.
-fn number(out: &mut String, n: f64) {
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        if n < 0.0 {
-            out.push('-');
-        }
-        uint(out, n.abs() as u64);
-    } else {
-        let _ = write!(out, "{n}");
+/// A signed integer in decimal.
+fn int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
     }
+    uint(out, n.unsigned_abs());
 }
 
 /// Decimal digits of `n`.

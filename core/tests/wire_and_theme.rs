@@ -30,11 +30,11 @@ fn in_experiment(e: Event) -> Event {
         ("plan", AttrValue::Text("pro \"annual\" \n 😀".into())),
         ("returning", AttrValue::Bool(true)),
         ("new", AttrValue::Bool(false)),
-        ("orders", AttrValue::Number(3.0)),
-        ("balance", AttrValue::Number(-12.5)),
-        ("price", AttrValue::Number(9.99)),
-        ("huge", AttrValue::Number(1e300)),
-        ("tiny", AttrValue::Number(-2.5e-8)),
+        ("orders", AttrValue::Number(3)),
+        ("balance", AttrValue::Number(-12)),
+        ("zero", AttrValue::Number(0)),
+        ("max", AttrValue::Number((1 << 53) - 1)),
+        ("min", AttrValue::Number(-((1 << 53) - 1))),
     ];
     Event {
         experiment: Some("prompt-timing".into()),
