@@ -31,3 +31,5 @@ pub const MAX_ATTRIBUTES: usize = 20;
 pub const MAX_ATTRIBUTE_KEY_BYTES: usize = 64;
 /// Longest string attribute value, in characters (Unicode scalar values).
 pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 256;
+/// Largest magnitude of a number attribute: 2^53 - 1, exact in JavaScript.
+pub const MAX_ATTRIBUTE_NUMBER: i64 = (1 << 53) - 1;

@@ -8,8 +8,8 @@ use crate::config::SiteConfig;
 use crate::error::{ErrorCode, FieldError, Result};
 use crate::event::{AttrValue, Attributes, Event, EventKind};
 use crate::limits::{
-    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS, MAX_COMMENT_CHARS, MAX_EVENTS_PER_BATCH,
-    MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES, MIN_RANDOM_ID_BYTES,
+    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS, MAX_COMMENT_CHARS,
+    MAX_EVENTS_PER_BATCH, MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES, MIN_RANDOM_ID_BYTES,
 };
 use crate::metric::Metric;
 
@@ -259,9 +259,15 @@ impl<'a> Fields<'a> {
             let name = format!("attributes.{key}");
             let value = match value {
                 Value::Bool(b) => AttrValue::Bool(*b),
-                Value::Number(n) => AttrValue::Number(
-                    n.as_f64().ok_or_else(|| self.error(ErrorCode::InvalidValue, &name, "not a number"))?,
-                ),
+                Value::Number(n) => {
+                    AttrValue::Number(n.as_i64().filter(|v| v.abs() <= MAX_ATTRIBUTE_NUMBER).ok_or_else(|| {
+                        self.error(
+                            ErrorCode::InvalidValue,
+                            &name,
+                            "numbers are whole, within +-(2^53-1); send decimals as strings",
+                        )
+                    })?)
+                }
                 Value::String(s) if s.chars().count() > MAX_ATTRIBUTE_VALUE_CHARS => {
                     let message = format!("at most {MAX_ATTRIBUTE_VALUE_CHARS} characters");
                     return Err(self.error(ErrorCode::TooLong, &name, message));

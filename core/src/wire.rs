@@ -65,7 +65,7 @@ pub fn event(out: &mut String, e: &Event) {
             out.push(':');
             match value {
                 AttrValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                AttrValue::Number(n) => number(out, *n),
+                AttrValue::Number(n) => int(out, *n),
                 AttrValue::Text(t) => string(out, t),
             }
         }
@@ -126,53 +126,12 @@ pub fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A finite JSON number, in plain digits with at most six decimals (`2.5`,
-/// `-0.125`, `3.333333`) and clamped to JavaScript's safe integers
-/// (±(2^53 - 1)): segment attributes need no more, and Rust's shortest
-/// float formatting would add ~15 KB to the widget. Not finite: `null`.
-fn number(out: &mut String, n: f64) {
-    if !n.is_finite() {
-        out.push_str("null");
-        return;
-    }
-    let micros = (n.abs() * 1e6).round();
-    if n < 0.0 && micros != 0.0 {
+/// A signed integer in decimal.
+fn int(out: &mut String, n: i64) {
+    if n < 0 {
         out.push('-');
     }
-    if micros >= 9_007_199_254_740_992.0 {
-        // Beyond 2^53 micro-units every f64 is a whole number.
-        uint(out, n.abs().min(9_007_199_254_740_991.0) as u64);
-        return;
-    }
-    let micros = micros as u64;
-    uint(out, micros / 1_000_000);
-    let mut frac = micros % 1_000_000;
-    if frac != 0 {
-        out.push('.');
-        let mut digits = 6;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        let mut text = String::new();
-        uint(&mut text, frac);
-        for _ in text.len()..digits {
-            out.push('0');
-        }
-        out.push_str(&text);
-    }
-}
-
-/// The value [`batch_json`] writes for the attribute number `n`: rounded
-/// to six decimals, clamped to ±(2^53 - 1).
-pub fn rounded(n: f64) -> f64 {
-    let micros = (n.abs() * 1e6).round();
-    let value = if micros >= 9_007_199_254_740_992.0 { n.abs().min(9_007_199_254_740_991.0) } else { micros / 1e6 };
-    if n < 0.0 && value != 0.0 {
-        -value
-    } else {
-        value
-    }
+    uint(out, n.unsigned_abs());
 }
 
 /// Decimal digits of `n` (no buffer to index, so no bounds-check panic).

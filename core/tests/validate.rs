@@ -147,7 +147,7 @@ fn a_batch_reports_one_result_per_event_in_order() {
 
 #[test]
 fn experiment_variant_and_attributes_are_recorded_on_every_kind() {
-    let attributes = json!({"plan": "pro", "returning": true, "orders": 3, "ltv": 129.5});
+    let attributes = json!({"plan": "pro", "returning": true, "orders": 3, "ltv": -129});
     for (kind, score) in [("response", json!(9)), ("impression", Value::Null), ("dismiss", Value::Null)] {
         let mut v = with("experiment", json!("prompt-timing"));
         v["variant"] = json!("after_5s");
@@ -183,6 +183,12 @@ fn experiment_variant_and_attribute_limits_each_name_their_field() {
         (with("attributes", json!({"plan": "p".repeat(257)})), ErrorCode::TooLong, "events[3].attributes.plan"),
         (with("attributes", json!({"plan": {"nested": 1}})), ErrorCode::InvalidType, "events[3].attributes.plan"),
         (with("attributes", json!({"plan": null})), ErrorCode::InvalidType, "events[3].attributes.plan"),
+        (with("attributes", json!({"ltv": 129.5})), ErrorCode::InvalidValue, "events[3].attributes.ltv"),
+        (
+            with("attributes", json!({"ltv": 9_007_199_254_740_992u64})),
+            ErrorCode::InvalidValue,
+            "events[3].attributes.ltv",
+        ),
         (with("ts", json!(9_007_199_254_740_992u64)), ErrorCode::OutOfRange, "events[3].ts"),
     ];
     for (event, code, field) in cases {

@@ -30,11 +30,11 @@ fn in_experiment(e: Event) -> Event {
         ("plan", AttrValue::Text("pro \"annual\" \n 😀".into())),
         ("returning", AttrValue::Bool(true)),
         ("new", AttrValue::Bool(false)),
-        ("orders", AttrValue::Number(3.0)),
-        ("balance", AttrValue::Number(-12.5)),
-        ("price", AttrValue::Number(9.99)),
-        ("big", AttrValue::Number(9_007_199_254_740_991.0)),
-        ("small", AttrValue::Number(-0.000125)),
+        ("orders", AttrValue::Number(3)),
+        ("balance", AttrValue::Number(-12)),
+        ("zero", AttrValue::Number(0)),
+        ("max", AttrValue::Number((1 << 53) - 1)),
+        ("min", AttrValue::Number(-((1 << 53) - 1))),
     ];
     Event {
         experiment: Some("prompt-timing".into()),
@@ -56,21 +56,6 @@ fn batch_json_parses_back_to_the_same_batch() {
     assert!(value["events"][1].get("attributes").is_none(), "no attributes: the field is left out, as serde does");
     assert_eq!(value["events"][2]["attributes"]["orders"], serde_json::json!(3));
     assert_eq!(value["events"][2]["variant"], "after_5s");
-}
-
-#[test]
-fn attribute_numbers_are_written_with_six_decimals_within_safe_integers() {
-    let written = |n: f64| {
-        let e =
-            Event { attributes: [("n".to_owned(), AttrValue::Number(n))].into_iter().collect(), ..event(None, None) };
-        let value: serde_json::Value = serde_json::from_str(&batch_json("demo", [&e])).unwrap();
-        value["events"][0]["attributes"]["n"].to_string()
-    };
-    assert_eq!(written(1.0 / 3.0), "0.333333");
-    assert_eq!(written(-2.5e-8), "0", "below a millionth: zero, without a sign");
-    assert_eq!(written(2.0000005), "2.000001");
-    assert_eq!(written(1e300), "9007199254740991");
-    assert_eq!(written(-1e300), "-9007199254740991");
 }
 
 #[test]

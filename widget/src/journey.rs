@@ -9,7 +9,9 @@ use std::rc::Rc;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
-use touchpoint_core::limits::{MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_VALUE_CHARS};
+use touchpoint_core::limits::{
+    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
+};
 use touchpoint_core::rule::{Regex, Value};
 use touchpoint_core::trigger::{Signal, Trigger};
 use touchpoint_core::validate::is_id;
@@ -349,7 +351,12 @@ pub fn event_attributes(attrs: &Attrs) -> Attributes {
         }
         let value = match value {
             Value::Str(s) if s.chars().count() <= MAX_ATTRIBUTE_VALUE_CHARS => AttrValue::Text(s.clone()),
-            Value::Num(n) => AttrValue::Number(*n),
+            Value::Num(n) if n.fract() == 0.0 && n.abs() <= MAX_ATTRIBUTE_NUMBER as f64 => AttrValue::Number(*n as i64),
+            // Decimals travel as text, written by JS (rules still read
+            // numeric strings as numbers).
+            Value::Num(n) => {
+                AttrValue::Text(js_sys::Number::from(*n).to_string_with_radix(10).map(String::from).unwrap_or_default())
+            }
             Value::Bool(b) => AttrValue::Bool(*b),
             _ => continue,
         };
