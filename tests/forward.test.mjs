@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
-import { eventually, freePort, putSite, startCollector } from "./harness.mjs";
+import { eventually, freePort, putSite, responseEvent, startCollector } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SECRET = "whsec_" + "k".repeat(24);
@@ -46,9 +46,7 @@ after(async () => {
   await new Promise((r) => receiver?.close(r));
 });
 
-let seq = 0;
-const event = (over = {}) => ({ id: `fwd-${Date.now()}-${++seq}`, type: "response", survey: "nps1", touchpoint: "t",
-  metric: "nps", score: 8, comment: null, visitor: "visitor-fwd-01", ts: Date.now(), url: `${ORIGIN}/x`, locale: "en", ...over });
+const event = (over = {}) => responseEvent({ prefix: "fwd", visitor: "visitor-fwd-01", origin: ORIGIN }, over);
 const post = (events) => fetch(`${collector.url}/v1/events`, {
   method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "fwd", events }),
 });

@@ -170,3 +170,10 @@ export function bucket(text) {
   h ^= h >> 33n;
   return Number(h % 1000000n);
 }
+
+let eventSeq = 0;
+/** A valid NPS response of survey `nps1` (touchpoint `t`) for direct POSTs, with a fresh id. */
+export function responseEvent({ prefix, visitor, origin }, over = {}) {
+  return { id: `${prefix}-${Date.now()}-${++eventSeq}`, type: "response", survey: "nps1", touchpoint: "t", metric: "nps",
+    score: 8, comment: null, visitor, ts: Date.now(), url: `${origin}/x`, locale: "en", ...over };
+}

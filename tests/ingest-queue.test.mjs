@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { eventually, exportEvents, freePort, putSite, startCollector } from "./harness.mjs";
+import { eventually, exportEvents, freePort, putSite, responseEvent, startCollector } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SECRET = "whsec_" + "q".repeat(24);
@@ -33,9 +33,7 @@ after(async () => {
   await new Promise((r) => receiver?.close(r));
 });
 
-let seq = 0;
-const event = (over = {}) => ({ id: `q-${Date.now()}-${++seq}`, type: "response", survey: "nps1", touchpoint: "t",
-  metric: "nps", score: 8, comment: null, visitor: "visitor-q-0001", ts: Date.now(), url: `${ORIGIN}/x`, locale: "en", ...over });
+const event = (over = {}) => responseEvent({ prefix: "q", visitor: "visitor-q-0001", origin: ORIGIN }, over);
 let ip = 0;
 const post = (events) => fetch(`${collector.url}/v1/events`, { method: "POST",
   headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `203.0.113.${++ip % 250}` },

@@ -248,13 +248,7 @@ pub fn show(id: &str) {
         };
         let state = visitor::load_state(&app.site);
         let planned = with_context(app, &config, |ctx| decide::show(&config, &state, &app.visitor, index, ctx));
-        match planned {
-            Ok(plan) => Some((config, plan)),
-            Err(reason) => {
-                debug_reason(app, index, &reason);
-                None
-            }
-        }
+        Some((config, logged(app, index, planned)?))
     })
     .flatten();
     if let Some((config, plan)) = plan {
@@ -289,13 +283,8 @@ fn delay_over(index: usize) {
         let config = app.config.clone()?;
         let state = visitor::load_state(&app.site);
         let checked = with_context(app, &config, |ctx| eligible(&config, &state, &app.visitor, index, ctx, &regex));
-        match checked {
-            Ok(_) => Some((config, plan)),
-            Err(reason) => {
-                debug_reason(app, index, &reason);
-                None
-            }
-        }
+        logged(app, index, checked)?;
+        Some((config, plan))
     })
     .flatten();
     if let Some((config, plan)) = plan {
@@ -387,6 +376,11 @@ fn debug(app: &mut App, index: usize, message: &str) {
     m.push_str("': ");
     m.push_str(message);
     info(&m);
+}
+
+/// The decision's value, or `None` once the reason is logged (debug mode).
+fn logged<T>(app: &mut App, index: usize, decision: Result<T, Reason>) -> Option<T> {
+    decision.map_err(|reason| debug_reason(app, index, &reason)).ok()
 }
 
 fn debug_reason(app: &mut App, index: usize, reason: &Reason) {

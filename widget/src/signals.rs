@@ -179,8 +179,11 @@ fn scrolled(needs: Needs, on: fn(PageSignal)) {
 /// seen; the page's own calls behave exactly as before.
 struct HistoryHook {
     originals: [(&'static str, Function); 2],
-    _wrappers: [Closure<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>; 2],
+    _wrappers: [Wrapper; 2],
 }
+
+/// `pushState`/`replaceState` as the page calls them: `(state, title, url)`.
+type Wrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>;
 
 impl HistoryHook {
     fn install(on: fn(PageSignal)) -> Option<HistoryHook> {
@@ -188,13 +191,11 @@ impl HistoryHook {
         let wrap = |name: &'static str| -> Option<_> {
             let original: Function = Reflect::get(&history, &name.into()).ok()?.dyn_into().ok()?;
             let (h, f) = (history.clone(), original.clone());
-            let wrapper = Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
-                move |state: JsValue, title: JsValue, url: JsValue| {
-                    let result = f.call3(&h, &state, &title, &url);
-                    navigated(on);
-                    result
-                },
-            );
+            let wrapper: Wrapper = Closure::new(move |state: JsValue, title: JsValue, url: JsValue| {
+                let result = f.call3(&h, &state, &title, &url);
+                navigated(on);
+                result
+            });
             Reflect::set(&history, &name.into(), wrapper.as_ref()).ok()?;
             Some(((name, original), wrapper))
         };

@@ -130,10 +130,8 @@ pub fn value(v: &JsValue) -> Option<Value> {
         Some(Value::Num(n))
     } else if let Some(b) = v.as_bool() {
         Some(Value::Bool(b))
-    } else if let Some(a) = v.dyn_ref::<Array>() {
-        Some(Value::List(a.iter().filter_map(|x| value(&x)).collect()))
     } else {
-        None
+        v.dyn_ref::<Array>().map(|a| Value::List(a.iter().filter_map(|x| value(&x)).collect()))
     }
 }
 
