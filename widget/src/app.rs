@@ -238,6 +238,9 @@ fn reset() {
         app.visitor = visitor::random_id();
         app.attrs.clear();
         app.locale = None;
+        // A new visitor has not been asked anything on this page yet.
+        app.shown_this_page = false;
+        app.fired.clear();
         if tracking(app) {
             visitor::keep_id(&app.visitor);
         }
