@@ -168,10 +168,10 @@ test("dwell time and inactivity; a delayed prompt is cancelled by navigating to 
   await shown(page, 8_000);
   await context.close();
 
-  const idle = await scenario([{ id: "idle", trigger: { inactivity_seconds: 2 } }]);
+  const idle = await scenario([{ id: "idle", trigger: { inactivity_seconds: 3 } }]);
   const t = await open(idle);
   // Input every 500 ms keeps the visitor active.
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 10; i++) {
     await t.page.mouse.move(10 + i * 20, 200);
     await new Promise((r) => setTimeout(r, 500));
   }
