@@ -46,7 +46,9 @@ sleep 0.5
 
 cat <<EOT
 
-  Demo shop:    http://127.0.0.1:$SHOP_PORT/   (go through checkout to meet the NPS prompt)
+  Demo shop:    http://127.0.0.1:$SHOP_PORT/   (go through checkout to meet the NPS prompt: half of the
+                visitors get it at once, half after 4 s; leave checkout upwards for CES;
+                stay 10 s on /help.html for CSAT; add ?touchpoint_debug=1 to see why)
   Collector:    http://127.0.0.1:$COLLECTOR_PORT/   (widget files under /widget/)
   Admin token:  $TOKEN   (operator)
   Export:       curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$COLLECTOR_PORT/v1/sites/demo/export.ndjson
