@@ -419,3 +419,18 @@ test("the README's configuration example is accepted as written; a broken regex 
   const body = await res.json();
   assert.equal(body.error.field, "surveys[1].trigger.page.any[1].value");
 });
+
+test("a click trigger with an invalid CSS selector warns once and breaks nothing else", async () => {
+  const id = await scenario([
+    { id: "bad-selector", trigger: { click: "button[" } },
+    { id: "good", trigger: { click: "#other" } },
+  ]);
+  const { page, warnings, context } = await open(id);
+  await page.click("#help");
+  await page.click("#help");
+  await eventually(() => warnings.length > 0);
+  assert.equal(warnings.filter((w) => /bad-selector.*not a valid CSS selector/.test(w)).length, 1, warnings.join("\n"));
+  await page.click("#other");
+  await shown(page);
+  await context.close();
+});

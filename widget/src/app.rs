@@ -52,6 +52,8 @@ pub struct App {
     pub debug: bool,
     /// The last debug line per survey, so a ticking signal logs once.
     pub logged: Vec<(usize, String)>,
+    /// Configuration warnings already given on this page.
+    pub warned: Vec<(usize, &'static str)>,
     /// `?touchpoint_variant=experiment:variant`.
     pub forced: Option<(String, String)>,
     pub signals: Option<Signals>,
@@ -109,6 +111,7 @@ pub fn start(site: String, collector: String) {
             consent,
             debug: query_param(&query, "touchpoint_debug").is_some_and(|v| v != "0"),
             logged: Vec::new(),
+            warned: Vec::new(),
             forced: query_param(&query, "touchpoint_variant")
                 .and_then(|v| v.split_once(':').map(|(e, v)| (e.to_owned(), v.to_owned()))),
             signals: None,
@@ -217,6 +220,8 @@ fn consent(granted: bool) {
     visitor::set_consent(&site, granted);
     if granted {
         with_app(|app| {
+            // Signals refused for want of consent may count now.
+            app.fired.clear();
             if tracking(app) {
                 visitor::keep_id(&app.visitor);
                 visitor::save_attrs(&app.site, &app.attrs);

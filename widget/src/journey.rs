@@ -129,7 +129,7 @@ fn clicked(target: &Element) {
             match target.closest(&selector) {
                 Ok(Some(_)) => matching.push(i),
                 Ok(None) => {}
-                Err(_) => debug(app, i, "trigger.click is not a valid CSS selector"),
+                Err(_) => warn_once(app, i, "trigger.click is not a valid CSS selector; the click trigger is ignored"),
             }
         }
         Some(matching)
@@ -352,6 +352,19 @@ pub fn event_attributes(attrs: &Attrs) -> Attributes {
         out.insert(key.clone(), value);
     }
     out
+}
+
+/// A console warning about survey `index`'s configuration, once per page.
+fn warn_once(app: &mut App, index: usize, message: &'static str) {
+    if !app.warned.contains(&(index, message)) {
+        app.warned.push((index, message));
+        let id = app.config.as_ref().and_then(|c| c.surveys.get(index)).map_or("?", |s| s.id.as_str());
+        let mut m = String::from("survey '");
+        m.push_str(id);
+        m.push_str("': ");
+        m.push_str(message);
+        warn(&m);
+    }
 }
 
 fn info(message: &str) {
