@@ -147,10 +147,10 @@ fn clicked(target: &Element) {
 fn navigated() {
     let regex = BrowserRegex;
     let (path, url) = location();
-    with_app(|app| {
+    let removed = with_app(|app| {
         app.shown_this_page = false;
         app.fired.clear();
-        let Some(config) = app.config.clone() else { return };
+        let config = app.config.clone()?;
         let state = visitor::load_state(&app.site);
         let holds = |app: &App, index: usize| {
             trigger_of(&config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
@@ -159,11 +159,12 @@ fn navigated() {
             app.delayed = None;
             debug(app, index, "not shown: the URL no longer matches trigger.page (delay cancelled)");
         }
-        if let Some(index) = app.prompt.as_ref().map(|s| s.plan.survey).filter(|i| !holds(app, *i)) {
-            app.prompt = None;
-            debug(app, index, "removed: the URL no longer matches trigger.page");
-        }
+        let index = app.prompt.as_ref().map(|s| s.plan.survey).filter(|i| !holds(app, *i))?;
+        debug(app, index, "removed: the URL no longer matches trigger.page");
+        app.prompt.take()
     });
+    // Dropped outside the state's borrow: removing it may move focus.
+    drop(removed);
     page_view();
 }
 
