@@ -5,8 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer } from "node:http";
-import { eventually, freePort, putSite, responseEvent, startCollector } from "./harness.mjs";
+import { eventually, putSite, responseEvent, startCollector, startWebhookReceiver } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SECRET = "whsec_" + "k".repeat(24);
@@ -24,17 +23,11 @@ function verify(headers, body) {
 }
 
 before(async () => {
-  const port = await freePort();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body, failed: failing });
-      res.writeHead(failing ? 500 : 204).end();
-    });
+  receiver = await startWebhookReceiver((headers, body) => {
+    received.push({ headers, body, failed: failing });
+    return failing ? 500 : 204;
   });
-  await new Promise((ok) => receiver.listen(port, "127.0.0.1", ok));
-  receiverUrl = `http://127.0.0.1:${port}/hooks/touchpoint`;
+  receiverUrl = receiver.url;
   collector = await startCollector();
   await putSite(collector, "fwd", {
     version: 1, origins: [ORIGIN], webhooks: [{ url: receiverUrl, secret: SECRET }],
@@ -43,7 +36,7 @@ before(async () => {
 });
 after(async () => {
   await collector?.stop();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 const event = (over = {}) => responseEvent({ prefix: "fwd", visitor: "visitor-fwd-01", origin: ORIGIN }, over);

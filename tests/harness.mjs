@@ -3,6 +3,7 @@
 // another origin, and headless Debian Chromium driven by playwright-core.
 import { spawn, execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -176,4 +177,19 @@ let eventSeq = 0;
 export function responseEvent({ prefix, visitor, origin }, over = {}) {
   return { id: `${prefix}-${Date.now()}-${++eventSeq}`, type: "response", survey: "nps1", touchpoint: "t", metric: "nps",
     score: 8, comment: null, visitor, ts: Date.now(), url: `${origin}/x`, locale: "en", ...over };
+}
+
+/**
+ * A real local HTTP webhook receiver on a free loopback port. `answer(headers, body)`
+ * hears each delivery (raw body text) and returns the status to reply with.
+ */
+export async function startWebhookReceiver(answer) {
+  const port = await freePort();
+  const server = createHttpServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => res.writeHead(answer(req.headers, body)).end());
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${port}/hooks/touchpoint`, close: () => new Promise((r) => server.close(r)) };
 }

@@ -4,8 +4,7 @@
 // forwarding, which delivers them to a real local webhook receiver.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { eventually, exportEvents, freePort, putSite, responseEvent, startCollector } from "./harness.mjs";
+import { eventually, exportEvents, putSite, responseEvent, startCollector, startWebhookReceiver } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SECRET = "whsec_" + "q".repeat(24);
@@ -13,24 +12,18 @@ let collector, receiver;
 const received = [];
 
 before(async () => {
-  const port = await freePort();
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
+  receiver = await startWebhookReceiver((_, body) => {
+    received.push(JSON.parse(body));
+    return 204;
   });
-  await new Promise((ok) => receiver.listen(port, "127.0.0.1", ok));
   collector = await startCollector({ vars: { INGEST_MODE: "queue" } });
   const survey = { id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } };
   await putSite(collector, "q", { version: 1, origins: [ORIGIN], rate_limit: "high", surveys: [survey],
-    webhooks: [{ url: `http://127.0.0.1:${port}/hook`, secret: SECRET }] });
+    webhooks: [{ url: receiver.url, secret: SECRET }] });
 });
 after(async () => {
   await collector?.stop();
-  await new Promise((r) => receiver?.close(r));
+  await receiver?.close();
 });
 
 const event = (over = {}) => responseEvent({ prefix: "q", visitor: "visitor-q-0001", origin: ORIGIN }, over);
