@@ -20,6 +20,11 @@ pub enum Hook {
 /// object: strings, numbers, booleans and arrays of those.
 pub type Attrs = Vec<(String, Value)>;
 
+/// The value of attribute `key`.
+pub fn attr<'a>(attrs: &'a Attrs, key: &str) -> Option<&'a Value> {
+    attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 /// One parsed `touchpoint(...)` call.
 pub enum Command {
     /// `touchpoint('event', name, props)`: a touchpoint happened.

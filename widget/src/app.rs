@@ -17,8 +17,8 @@ use touchpoint_core::rule::Value;
 use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
-use crate::api::{Attrs, Command, Hook};
-use crate::dom::{document, now_ms, warn, window};
+use crate::api::{attr, Attrs, Command, Hook};
+use crate::dom::{document, href, now_ms, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -34,8 +34,6 @@ pub struct App {
     pub config: Option<Rc<SiteConfig>>,
     /// Commands received before the configuration arrived.
     pending: Vec<Command>,
-    /// `touchpoint('set', {locale})`.
-    pub locale: Option<String>,
     /// Attributes from `set` / `identify`, for targeting and segments.
     pub attrs: Attrs,
     hooks: Vec<(Hook, Function)>,
@@ -92,7 +90,6 @@ pub fn start(site: String, collector: String) {
     let query = window().location().search().unwrap_or_default();
     let consent = visitor::consent(&site);
     let attrs = visitor::load_attrs(&site);
-    let locale = attr_str(&attrs, "locale");
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             site,
@@ -101,7 +98,6 @@ pub fn start(site: String, collector: String) {
             visitor: visitor::stored_id().unwrap_or_else(visitor::random_id),
             config: None,
             pending: Vec::new(),
-            locale,
             attrs,
             hooks: Vec::new(),
             prompt: None,
@@ -134,11 +130,14 @@ fn query_param(query: &str, name: &str) -> Option<String> {
     js_sys::decode_uri_component(raw).ok().and_then(|v| v.as_string())
 }
 
-fn attr_str(attrs: &Attrs, key: &str) -> Option<String> {
-    attrs.iter().find(|(k, _)| k == key).and_then(|(_, v)| match v {
-        Value::Str(s) => Some(s.clone()),
-        _ => None,
-    })
+impl App {
+    /// `touchpoint('set', {locale})`, if given.
+    pub fn locale(&self) -> Option<&str> {
+        match attr(&self.attrs, "locale") {
+            Some(Value::Str(l)) => Some(l),
+            _ => None,
+        }
+    }
 }
 
 fn loaded(config: SiteConfig) {
@@ -197,11 +196,6 @@ pub fn run(cmd: Command) {
 fn set_attrs(attrs: Attrs) {
     with_app(|app| {
         for (k, v) in attrs {
-            if k == "locale" {
-                if let Value::Str(l) = &v {
-                    app.locale = Some(l.clone());
-                }
-            }
             app.attrs.retain(|(old, _)| *old != k);
             app.attrs.push((k, v));
         }
@@ -242,7 +236,6 @@ fn reset() {
         visitor::forget(&app.site);
         app.visitor = visitor::random_id();
         app.attrs.clear();
-        app.locale = None;
         // A new visitor has not been asked anything on this page yet.
         app.shown_this_page = false;
         app.fired.clear();
@@ -272,7 +265,7 @@ pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>) -> String {
 /// text in the visitor's language.
 pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
     let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
-    let explicit = with_app(|app| app.locale.clone()).flatten();
+    let explicit = with_app(|app| app.locale().map(str::to_owned)).flatten();
     let locale = visitor_locale(&config, explicit.as_deref());
     let view = PromptView::new(&config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
@@ -307,7 +300,7 @@ fn on_action(action: Action) {
                 match view.after_score(score) {
                     Step::FollowUp(band) => {
                         let question = view.follow_up(band).unwrap_or(view.ui.why);
-                        mounted.follow_up(question, view.ui, on_action);
+                        mounted.follow_up(question, view.ui);
                     }
                     Step::Thanks | Step::Score => mounted.thank_you(view.thanks(), on_action),
                 }
@@ -362,7 +355,7 @@ fn emit(kind: EventKind, comment: Option<String>) {
             comment,
             visitor: app.visitor.clone(),
             ts: now_ms(),
-            url: window().location().href().unwrap_or_default(),
+            url: href(),
             locale: shown.locale.clone(),
             experiment: experiment.map(|(e, _)| e.to_owned()),
             variant: experiment.map(|(_, v)| v.to_owned()),

@@ -70,6 +70,11 @@ pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo::timers::callback::Timeout {
     gloo::timers::callback::Timeout::new(ms, f)
 }
 
+/// The page's address, `location.href`.
+pub fn href() -> String {
+    window().location().href().unwrap_or_default()
+}
+
 /// Milliseconds since the Unix epoch from the browser clock.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

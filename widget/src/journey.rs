@@ -20,9 +20,9 @@ use touchpoint_core::SiteConfig;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-use crate::api::Attrs;
+use crate::api::{attr, Attrs};
 use crate::app::{self, tracking, with_app, App};
-use crate::dom::{after, now_ms, warn, window};
+use crate::dom::{after, href, now_ms, warn, window};
 use crate::signals::{self, Needs, PageSignal};
 use crate::{tabs, visitor};
 
@@ -113,7 +113,7 @@ pub fn page_view() {
 
 /// `touchpoint('event', name, props)`.
 pub fn event(name: &str, props: &Attrs) {
-    let lookup = |key: &str| props.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let lookup = |key: &str| attr(props, key).cloned();
     decide_on(Signal::Event { name, props: &lookup }, None, false);
 }
 
@@ -168,9 +168,9 @@ fn navigated() {
     page_view();
 }
 
+/// `(location.pathname, location.href)`.
 fn location() -> (String, String) {
-    let loc = window().location();
-    (loc.pathname().unwrap_or_default(), loc.href().unwrap_or_default())
+    (window().location().pathname().unwrap_or_default(), href())
 }
 
 fn device() -> Device {
@@ -180,8 +180,8 @@ fn device() -> Device {
 /// Runs `f` with the decision context of this moment.
 fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) -> R) -> R {
     let (path, url) = location();
-    let language = app::visitor_locale(config, app.locale.as_deref());
-    let attrs = |key: &str| app.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let language = app::visitor_locale(config, app.locale());
+    let attrs = |key: &str| attr(&app.attrs, key).cloned();
     let ctx = Context {
         now_ms: now_ms(),
         device: device().as_str(),

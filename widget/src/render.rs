@@ -213,7 +213,7 @@ impl Mounted {
 
     /// Shows the "why?" question for the chosen score. Its answer goes to
     /// the `on` that [`mount`] was given, like every other action.
-    pub fn follow_up(&mut self, question: &str, ui: &UiText, _on: fn(Action)) {
+    pub fn follow_up(&mut self, question: &str, ui: &UiText) {
         let had_focus = self.has_focus();
         let form = el("form", &[("class", "step"), ("novalidate", "")]);
         append(

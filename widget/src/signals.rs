@@ -14,7 +14,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MouseEvent};
 
-use crate::dom::{document, now_ms, window};
+use crate::dom::{document, href, now_ms, window};
 
 /// One thing the page did.
 pub enum PageSignal {
@@ -71,11 +71,6 @@ thread_local! {
         last_input_ms: 0,
         exit: ExitIntent::default(),
     });
-}
-
-/// The location as the widget last saw it.
-pub fn href() -> String {
-    window().location().href().unwrap_or_default()
 }
 
 /// Starts listening; `on` hears every signal, after the DOM event that
