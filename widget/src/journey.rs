@@ -4,6 +4,7 @@
 //! shown. The visitor's state is read fresh from storage before every
 //! decision, so other tabs' prompts and answers count at once.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
@@ -49,9 +50,9 @@ impl Regex for BrowserRegex {
 }
 
 /// The trigger that applies to survey `index` for this visitor.
-fn trigger_of(config: &SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Trigger> {
+fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Cow<'a, Trigger>> {
     let forced = app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str()));
-    decide::trigger_of(config, state, &app.visitor, forced, index).map(|t| t.into_owned())
+    decide::trigger_of(config, state, &app.visitor, forced, index)
 }
 
 /// Called once the configuration is loaded: counts the visit and starts
@@ -124,7 +125,7 @@ fn clicked(target: &Element) {
         let state = visitor::load_state(&app.site);
         let mut matching = Vec::new();
         for i in 0..config.surveys.len() {
-            let selector = trigger_of(&config, app, &state, i).and_then(|t| t.click);
+            let selector = trigger_of(&config, app, &state, i).and_then(|t| t.click.clone());
             let Some(selector) = selector else { continue };
             match target.closest(&selector) {
                 Ok(Some(_)) => matching.push(i),
