@@ -16,13 +16,18 @@ log "building the widget"
 # gzip, measured. These are unstable options, hence RUSTC_BOOTSTRAP, and
 # only here: the collector, the core crate and the tests build as usual. Its
 # own target dir keeps the flags from rebuilding the collector's artefacts.
+# Without reference types wasm-bindgen keeps JS objects in a JS array
+# instead of an externref table: the glue grows by 0.2 KB, the wasm shrinks
+# by 1.3 KB (gzip, measured).
 widget_wasm="target/wasm32-unknown-unknown/release/touchpoint_widget.wasm"
+reference_types=--enable-reference-types
 if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]; then
   RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$ROOT/target/widget-size" \
-    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
+    RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none -Ctarget-feature=-reference-types" \
     cargo build -q -p touchpoint-widget --release --target wasm32-unknown-unknown \
     -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
   widget_wasm="target/widget-size/wasm32-unknown-unknown/release/touchpoint_widget.wasm"
+  reference_types=
 else
   log "no Rust library source: the widget is built with the prebuilt std (about 8 KB gzip larger)"
   cargo build -q -p touchpoint-widget --release --target wasm32-unknown-unknown
@@ -43,7 +48,7 @@ wasm-bindgen --target web --no-typescript --omit-default-module-path --encode-in
 # as JSON and the glue is renamed to match.
 wasm-opt --low-memory-unused -Oz --flatten --rereloop -Oz -Oz \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
+  --enable-sign-ext $reference_types --enable-multivalue --strip-debug --strip-producers \
   --minify-imports-and-exports-and-modules \
   -o "$out/touchpoint_widget_bg.wasm" "$out/touchpoint_widget_bg.wasm" >"$ROOT/target/widget-names.json"
 node scripts/minify-names.mjs "$ROOT/target/widget-names.json" "$out/touchpoint_widget.js"
