@@ -252,6 +252,22 @@ describe("GET /v1/sites/{site}/config", () => {
     assert.equal(again.status, 304);
   });
 
+  test("webhook secrets and collector-only settings are never published", async () => {
+    await putSite(collector, "private", {
+      ...config,
+      webhooks: [{ url: "https://hooks.example/touchpoint", secret: "whsec-do-not-publish" }],
+      rate_limit: "high",
+      redact_pii: true,
+    });
+    const res = await fetch(`${collector.url}/v1/sites/private/config`);
+    assert.equal(res.status, 200);
+    const text = await res.text();
+    assert.ok(!text.includes("whsec-do-not-publish") && !text.includes("hooks.example"), text);
+    const body = JSON.parse(text);
+    for (const key of ["webhooks", "origins", "rate_limit", "redact_pii"]) assert.equal(body[key], undefined, key);
+    assert.equal(body.surveys[0].id, "nps1", "the widget still gets its surveys");
+  });
+
   test("unknown site -> 404 naming the site field", async () => {
     const res = await fetch(`${collector.url}/v1/sites/missing/config`);
     assert.equal(res.status, 404);

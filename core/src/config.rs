@@ -208,9 +208,17 @@ impl SiteConfig {
         self.surveys.iter().filter(move |s| s.trigger.event.as_deref() == Some(name))
     }
 
-    /// The configuration a browser may see: everything but the origins.
+    /// The configuration a browser may see: what the widget needs, without
+    /// the allowed origins, the webhooks (their secrets sign deliveries) and
+    /// the collector-only settings.
     pub fn public(&self) -> SiteConfig {
-        SiteConfig { origins: Vec::new(), ..self.clone() }
+        SiteConfig {
+            origins: Vec::new(),
+            webhooks: Vec::new(),
+            rate_limit: RateTier::default(),
+            redact_pii: false,
+            ..self.clone()
+        }
     }
 
     /// Whether a page on `origin` may send events for this site.
