@@ -10,6 +10,7 @@ use crate::error::{ErrorCode, FieldError};
 use crate::experiment::Experiment;
 use crate::fatigue::{Fatigue, Frequency};
 use crate::flow::Band;
+use crate::i18n::{negotiate, UiText};
 use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
 use crate::metric::{Metric, CES_SCALES};
 use crate::rule::Group;
@@ -69,6 +70,12 @@ pub struct SiteConfig {
     /// The prompts this site may show.
     #[serde(default)]
     pub surveys: Vec<Survey>,
+    /// The built-in UI strings (buttons, scale end labels) of the languages
+    /// the surveys are written in, besides English, which the widget
+    /// carries. Filled in by [`SiteConfig::public`]; never read from a
+    /// site's own configuration.
+    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub ui: Vec<&'static UiText>,
 }
 
 /// Rate-limit tiers (the Workers rate-limit binding has static limits, so
@@ -217,8 +224,23 @@ impl SiteConfig {
             webhooks: Vec::new(),
             rate_limit: RateTier::default(),
             redact_pii: false,
+            ui: self.ui_tables(),
             ..self.clone()
         }
+    }
+
+    /// The built-in UI tables a prompt of this site may show, but English:
+    /// one per language its survey questions are written in (a prompt is
+    /// always in the language of its question).
+    fn ui_tables(&self) -> Vec<&'static UiText> {
+        let mut out: Vec<&'static UiText> = Vec::new();
+        for (tag, _) in self.surveys.iter().flat_map(|s| &s.question) {
+            match negotiate(tag) {
+                Some(ui) if ui.locale != "en" && !out.contains(&ui) => out.push(ui),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// Whether a page on `origin` may send events for this site.
@@ -426,7 +448,7 @@ pub fn find_text<'a>(texts: &'a Texts, locale: &str) -> Option<(&'a str, &'a str
     let exact = |tag: &str| texts.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag));
     let language = locale.split(['-', '_']).next().unwrap_or(locale);
     exact(locale)
-        .or_else(|| crate::i18n::negotiate(locale).and_then(|ui| exact(ui.locale)))
+        .or_else(|| crate::i18n::supported(locale).and_then(exact))
         .or_else(|| texts.iter().find(|(k, _)| k.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language))))
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }

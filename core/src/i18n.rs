@@ -1,10 +1,17 @@
 //! Built-in UI strings (scale end labels, buttons, thank-you) in every
 //! supported language, and language negotiation with regional fallbacks.
+//!
+//! The widget itself carries English only: the collector sends the tables a
+//! site's surveys need with its public configuration (`SiteConfig::ui`), so
+//! no visitor downloads eight languages to read one. Negotiation works on
+//! the tags ([`TAGS`]) and needs none of the tables.
+
+use serde::Serialize;
 
 /// The widget's own words in one language. End labels are lower-case so
 /// they read naturally in "9, extremely likely"; the widget capitalises
 /// them for display with CSS.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct UiText {
     /// BCP 47 tag of this table.
     pub locale: &'static str,
@@ -180,26 +187,37 @@ const AR: UiText = UiText {
 /// Every built-in language.
 pub const LANGUAGES: [&UiText; 9] = [&EN, &ZH_CN, &ZH_TW, &ES, &FR, &DE, &JA, &PT_BR, &AR];
 
-/// The built-in table for `tag`, if the language is supported: exact tag
-/// (case-insensitive), then regional and script fallbacks (`zh-HK`,
-/// `zh-Hant` -> zh-TW; `zh`, `zh-SG` -> zh-CN; `pt`, `pt-PT` -> pt-BR),
-/// then the bare language (`fr-CA` -> fr).
-pub fn negotiate(tag: &str) -> Option<&'static UiText> {
-    if let Some(t) = LANGUAGES.iter().find(|t| t.locale.eq_ignore_ascii_case(tag)) {
+/// The tag of every built-in language, in [`LANGUAGES`] order.
+pub const TAGS: [&str; 9] = ["en", "zh-CN", "zh-TW", "es", "fr", "de", "ja", "pt-BR", "ar"];
+
+/// The built-in language for `tag`: exact tag (case-insensitive), then
+/// regional and script fallbacks (`zh-HK`, `zh-Hant` -> zh-TW; `zh`,
+/// `zh-SG` -> zh-CN; `pt`, `pt-PT` -> pt-BR), then the bare language
+/// (`fr-CA` -> fr).
+pub fn supported(tag: &str) -> Option<&'static str> {
+    if let Some(t) = TAGS.iter().find(|t| t.eq_ignore_ascii_case(tag)) {
         return Some(t);
     }
     let mut parts = tag.split(['-', '_']);
     let language = parts.next().unwrap_or("");
     if language.eq_ignore_ascii_case("zh") {
         let traditional = parts.any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
-        return Some(if traditional { &ZH_TW } else { &ZH_CN });
+        return Some(if traditional { "zh-TW" } else { "zh-CN" });
     }
-    LANGUAGES.iter().copied().find(|t| t.locale.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
+    TAGS.iter().copied().find(|t| t.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
 }
 
-/// The UI strings for a language, English when it is not supported.
-pub fn ui_text(tag: &str) -> &'static UiText {
-    negotiate(tag).unwrap_or(&EN)
+/// The built-in table for `tag`, if the language is supported (see
+/// [`supported`]).
+pub fn negotiate(tag: &str) -> Option<&'static UiText> {
+    let tag = supported(tag)?;
+    LANGUAGES.iter().copied().find(|t| t.locale == tag)
+}
+
+/// The strings for `tag` among `tables`, English when none fits.
+pub fn ui_in(tables: &[&'static UiText], tag: &str) -> &'static UiText {
+    let tag = supported(tag).unwrap_or("en");
+    tables.iter().copied().find(|t| t.locale == tag).unwrap_or(&EN)
 }
 
 /// Whether a language is written right to left (also beyond the built-in

@@ -3,7 +3,7 @@
 
 use crate::config::{find_text, Display, SiteConfig, Survey, Texts, Untranslated};
 use crate::flow::{Band, Step};
-use crate::i18n::{is_rtl, ui_text, UiText};
+use crate::i18n::{is_rtl, ui_in, UiText};
 use crate::metric::Metric;
 use crate::validate::is_locale;
 
@@ -36,7 +36,7 @@ impl<'a> PromptView<'a> {
             None if survey.untranslated == Untranslated::Skip => return None,
             None => find_text(&survey.question, &config.default_locale)?,
         };
-        let ui = ui_text(locale);
+        let ui = ui_in(&config.ui, locale);
         let (low_label, high_label) = match survey.metric {
             Metric::Nps => (ui.nps_low, ui.nps_high),
             Metric::Csat => (ui.csat_low, ui.csat_high),

@@ -3,11 +3,17 @@
 use serde_json::json;
 use touchpoint_core::config::Display;
 use touchpoint_core::flow::{Band, Step};
-use touchpoint_core::i18n::{is_rtl, negotiate, LANGUAGES};
+use touchpoint_core::i18n::{is_rtl, negotiate, supported, LANGUAGES, TAGS};
 use touchpoint_core::prompt::{number, resolve_locale, PromptView};
 use touchpoint_core::{Metric, SiteConfig};
 
+/// A site configuration as the widget receives it (the public view, with
+/// the UI tables of its languages).
 fn config() -> SiteConfig {
+    stored().public()
+}
+
+fn stored() -> SiteConfig {
     serde_json::from_value(json!({
         "default_locale": "en",
         "surveys": [
@@ -70,6 +76,24 @@ fn languages_fall_back_regionally_then_to_the_default() {
 }
 
 #[test]
+fn the_public_config_carries_the_ui_strings_of_its_languages_but_english() {
+    let tables: Vec<&str> = config().ui.iter().map(|t| t.locale).collect();
+    assert_eq!(tables, ["ar", "pt-BR", "zh-TW"]);
+    let json = serde_json::to_value(config()).unwrap();
+    assert_eq!(json["ui"][0]["close"], "إغلاق");
+    assert_eq!(json["ui"][0]["locale"], "ar");
+    // A stored configuration never holds tables, even if a site sends some.
+    let mut raw = serde_json::to_value(stored()).unwrap();
+    raw["ui"] = json!([{"locale": "ar", "close": "x"}]);
+    assert!(serde_json::from_value::<SiteConfig>(raw).unwrap().ui.is_empty());
+    // Without its table, a prompt keeps its question and falls back to
+    // English buttons rather than showing nothing.
+    let c = stored();
+    let v = PromptView::new(&c, &c.surveys[0], "ar").unwrap();
+    assert_eq!((v.question, v.ui.close), ("هل توصي بنا؟", "Close"));
+}
+
+#[test]
 fn right_to_left_languages_are_marked() {
     let c = config();
     let v = PromptView::new(&c, &c.surveys[0], "ar-EG").unwrap();
@@ -89,6 +113,9 @@ fn negotiation_maps_regions_and_scripts() {
     assert_eq!(tag("es-MX"), Some("es"));
     assert_eq!(tag("ja-JP"), Some("ja"));
     assert_eq!(tag("sv"), None);
+    assert_eq!(supported("zh-Hant-HK"), Some("zh-TW"));
+    let locales: Vec<&str> = LANGUAGES.iter().map(|t| t.locale).collect();
+    assert_eq!(locales, TAGS, "TAGS lists LANGUAGES' tags in order");
 }
 
 #[test]

@@ -14,6 +14,7 @@ use touchpoint_core::config::{Display, Texts, Trigger, Untranslated};
 use touchpoint_core::experiment::{Experiment, Variant};
 use touchpoint_core::fatigue::{Fatigue, Frequency, RecontactAfter};
 use touchpoint_core::flow::Band;
+use touchpoint_core::i18n::UiText;
 use touchpoint_core::rule::{Group, Op, Rule, Value};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::{Metric, SiteConfig, Survey};
@@ -66,7 +67,60 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         require_consent: flag(v, "require_consent"),
         respect_gpc: flag(v, "respect_gpc"),
         surveys: surveys.unwrap_or_default(),
+        ui: ui_tables(&get(v, "ui")),
     })
+}
+
+/// The UI strings the collector sent for the site's languages (the widget
+/// carries English only). Read once per page and kept for its lifetime,
+/// hence leaked to `'static` like the built-in tables. A table missing a
+/// string is skipped: its language falls back to English buttons.
+fn ui_tables(v: &JsValue) -> Vec<&'static UiText> {
+    let Ok(list) = v.clone().dyn_into::<Array>() else { return Vec::new() };
+    list.iter().filter_map(|t| ui_table(&t)).collect()
+}
+
+fn ui_table(v: &JsValue) -> Option<&'static UiText> {
+    // One loop over the keys, not thirteen inlined reads (smaller wasm).
+    const KEYS: [&str; 13] = [
+        "locale",
+        "survey",
+        "close",
+        "send",
+        "skip",
+        "thanks",
+        "why",
+        "nps_low",
+        "nps_high",
+        "csat_low",
+        "csat_high",
+        "ces_low",
+        "ces_high",
+    ];
+    let mut texts = [""; 13];
+    for (text, key) in texts.iter_mut().zip(KEYS) {
+        *text = Box::leak(string(v, key)?.into_boxed_str());
+    }
+    let [locale, survey, close, send, skip, thanks, why, nps_low, nps_high, csat_low, csat_high, ces_low, ces_high] =
+        texts;
+    let rtl = flag(v, "rtl");
+    let table = UiText {
+        locale,
+        rtl,
+        survey,
+        close,
+        send,
+        skip,
+        thanks,
+        why,
+        nps_low,
+        nps_high,
+        csat_low,
+        csat_high,
+        ces_low,
+        ces_high,
+    };
+    Some(Box::leak(Box::new(table)))
 }
 
 fn survey(v: &JsValue) -> Option<Survey> {
