@@ -2,8 +2,6 @@
 //! surveys ask what at which touchpoint. Stored by the collector, served to
 //! the widget. Unknown fields are ignored so older widgets keep working.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, FieldError};
@@ -12,6 +10,7 @@ use crate::fatigue::{Fatigue, Frequency};
 use crate::flow::Band;
 use crate::i18n::{negotiate, UiText};
 use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_TEXT_CHARS};
+use crate::map::VecMap;
 use crate::metric::{Metric, CES_SCALES};
 use crate::rule::Group;
 use crate::theme::Theme;
@@ -23,7 +22,7 @@ pub use crate::trigger::Trigger;
 pub const CONFIG_VERSION: u32 = 1;
 
 /// Localised texts: BCP 47 tag (`en`, `pt-BR`) -> text.
-pub type Texts = BTreeMap<String, String>;
+pub type Texts = VecMap<String, String>;
 
 /// Everything the collector knows about a site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -160,8 +159,8 @@ pub struct Survey {
     pub follow_up: Option<Texts>,
     /// Follow-up texts for particular score bands (`detractor`, `passive`,
     /// `promoter`; `low`, `high`; `easy`, `hard`), overriding `follow_up`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub follow_up_by_band: BTreeMap<Band, Texts>,
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
+    pub follow_up_by_band: VecMap<Band, Texts>,
     /// Custom thank-you text, per language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thanks: Option<Texts>,

@@ -1,9 +1,8 @@
 //! Events on the wire: what the widget sends to `POST /v1/events`.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
+use crate::map::VecMap;
 use crate::metric::Metric;
 
 /// What happened to a prompt.
@@ -70,14 +69,14 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     /// Visitor segment attributes (`plan`, `returning`, `orders`...), flat.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "VecMap::is_empty")]
     pub attributes: Attributes,
 }
 
 /// Segment attributes of a visitor: at most
 /// [`MAX_ATTRIBUTES`](crate::limits::MAX_ATTRIBUTES) keys of 1-64 bytes of
 /// `A-Za-z0-9_-`, each a string, a number or a boolean.
-pub type Attributes = BTreeMap<String, AttrValue>;
+pub type Attributes = VecMap<String, AttrValue>;
 
 /// One attribute value. Numbers are whole numbers within +-(2^53 - 1)
 /// (what JavaScript holds exactly): writing fractions in the widget would

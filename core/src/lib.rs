@@ -18,6 +18,7 @@ pub mod fatigue;
 pub mod flow;
 pub mod i18n;
 pub mod limits;
+pub mod map;
 pub mod metric;
 pub mod outbox;
 pub mod prompt;

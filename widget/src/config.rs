@@ -7,14 +7,13 @@
 //! that cannot be read fails closed (the survey is not shown rather than
 //! shown to people a rule was meant to exclude).
 
-use std::collections::BTreeMap;
-
 use js_sys::{Array, Object};
 use touchpoint_core::config::{Display, Texts, Trigger, Untranslated};
 use touchpoint_core::experiment::{Experiment, Variant};
 use touchpoint_core::fatigue::{Fatigue, Frequency, RecontactAfter};
 use touchpoint_core::flow::Band;
 use touchpoint_core::i18n::UiText;
+use touchpoint_core::map::VecMap;
 use touchpoint_core::rule::{Group, Op, Rule, Value};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::{Metric, SiteConfig, Survey};
@@ -38,7 +37,7 @@ fn flag(v: &JsValue, key: &str) -> bool {
 
 fn texts(v: &JsValue) -> Option<Texts> {
     let obj = v.dyn_ref::<Object>()?;
-    let mut out = BTreeMap::new();
+    let mut out = Texts::new();
     for entry in Object::entries(obj).iter() {
         let pair: Array = entry.unchecked_into();
         if let (Some(k), Some(t)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
@@ -132,8 +131,8 @@ fn survey(v: &JsValue) -> Option<Survey> {
         return None;
     };
     let by_band = get(v, "follow_up_by_band");
-    // Inserted one by one: collecting into a BTreeMap pulls in a sort.
-    let mut follow_up_by_band = BTreeMap::new();
+    // Inserted one by one: collecting into a VecMap pulls in a sort.
+    let mut follow_up_by_band = VecMap::new();
     for band in Band::of_metric(metric) {
         if let Some(t) = texts(&get(&by_band, band.as_str())) {
             follow_up_by_band.insert(*band, t);
