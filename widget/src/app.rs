@@ -114,13 +114,14 @@ pub fn start(site: String, collector: String) {
         })
     });
     with_app(|app| outbox::init(&app.site, &app.collector));
-    wasm_bindgen_futures::spawn_local(async move {
-        match transport::get_json(&url).await.map(|v| config::read(&v)) {
+    transport::get_json(
+        &url,
+        Box::new(|json| match json.map(|v| config::read(&v)) {
             Ok(Some(config)) => loaded(config),
             Ok(None) => warn("the site configuration could not be read"),
             Err(_) => warn("the site configuration could not be loaded; is data-site right?"),
-        }
-    });
+        }),
+    );
 }
 
 /// `name=value` of a query string (`?a=1&b=2`), percent-decoded.

@@ -5,6 +5,11 @@
 //! reads and writes therefore go through [`prop`] and [`set_prop`]
 //! (`Reflect`), which serve them all.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
@@ -68,6 +73,37 @@ pub fn prop_num(v: &JsValue, key: &str) -> Option<f64> {
 /// first. Boxed, so all the widget's timers share one copy of gloo's code.
 pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo::timers::callback::Timeout {
     gloo::timers::callback::Timeout::new(ms, f)
+}
+
+/// Calls `done` once `promise` settles: `Ok` with its value, `Err` with
+/// the reason it was rejected.
+///
+/// Size: plain `then` callbacks instead of `async`/`await`, which brought
+/// in js-sys's futures executor (task queue, wakers, `JsFuture`) for the
+/// widget's two requests. Boxed, so every caller shares one copy. Both
+/// handlers are handed to the JS garbage collector: the one never called is
+/// freed with the promise instead of leaking.
+pub fn then(promise: &Promise, done: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
+    let ok = Rc::new(Cell::new(Some(done)));
+    let err = ok.clone();
+    let ok = Closure::<dyn FnMut(JsValue)>::new(move |v| {
+        if let Some(done) = ok.take() {
+            done(Ok(v));
+        }
+    });
+    let err = Closure::<dyn FnMut(JsValue)>::new(move |e| {
+        if let Some(done) = err.take() {
+            done(Err(e));
+        }
+    });
+    let _ = promise.then2(&ok, &err);
+    let _ = (ok.into_js_value(), err.into_js_value());
+}
+
+/// Runs `f` on the microtask queue, once the callback that called this has
+/// returned: `f` may then drop that callback's owner (a listener, a timer).
+pub fn soon(f: Box<dyn FnOnce()>) {
+    then(&Promise::resolve(&JsValue::UNDEFINED), Box::new(|_| f()));
 }
 
 /// The page's address, `location.href`.

@@ -23,7 +23,7 @@ use web_sys::Element;
 
 use crate::api::{attr, Attrs};
 use crate::app::{self, tracking, with_app, App};
-use crate::dom::{after, href, now_ms, warn, window};
+use crate::dom::{after, href, now_ms, soon, warn, window};
 use crate::signals::{self, Needs, PageSignal};
 use crate::{tabs, visitor};
 
@@ -269,7 +269,7 @@ fn schedule(config: Rc<SiteConfig>, plan: Plan) {
         plan.delay_ms,
         Box::new(move || {
             // Not from inside the callback: taking `delayed` drops this Timeout.
-            wasm_bindgen_futures::spawn_local(async move { delay_over(index) });
+            soon(Box::new(move || delay_over(index)));
         }),
     );
     with_app(|app| {

@@ -16,7 +16,7 @@ use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
 use touchpoint_core::{wire, Metric};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::dom::{after, document, prop, prop_num, prop_str, warn, window};
+use crate::dom::{after, document, prop, prop_num, prop_str, soon, warn, window};
 use crate::transport;
 
 struct Sender {
@@ -131,11 +131,14 @@ fn flush() {
         return;
     }
     let body = wire::batch_json(&site, &batch);
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = transport::post(&url, &body).await;
-        let outcome = classify(answer.status, answer.rejected, answer.retry_after_s);
-        settle(outcome, &batch, answer.error.as_deref());
-    });
+    transport::post(
+        &url,
+        &body,
+        Box::new(move |answer| {
+            let outcome = classify(answer.status, answer.rejected, answer.retry_after_s);
+            settle(outcome, &batch, answer.error.as_deref());
+        }),
+    );
 }
 
 fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
@@ -177,10 +180,10 @@ fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
                     Box::new(|| {
                         // Not from inside the callback: clearing `timer` drops this
                         // very Timeout, so do it once the callback has returned.
-                        wasm_bindgen_futures::spawn_local(async {
+                        soon(Box::new(|| {
                             SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.timer = None));
                             flush();
-                        });
+                        }));
                     }),
                 ));
                 Some(false)

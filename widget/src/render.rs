@@ -18,7 +18,7 @@ use touchpoint_core::wire;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{CssStyleSheet, Element, EventTarget, HtmlElement, ShadowRoot};
 
-use crate::dom::{after, append, document, el, prop, prop_num, prop_str, set_prop, text_el, window};
+use crate::dom::{after, append, document, el, prop, prop_num, prop_str, set_prop, soon, text_el, window};
 use crate::style::CSS;
 
 /// What the visitor did.
@@ -373,7 +373,7 @@ fn keep_above_keyboard(area: &Element) -> Option<EventListener> {
 /// Runs `on(action)` on the microtask queue, once the listener that called
 /// this has returned, so `on` may drop the listener's owner safely.
 fn later(on: fn(Action), action: Action) {
-    wasm_bindgen_futures::spawn_local(async move { on(action) });
+    soon(Box::new(move || on(action)));
 }
 
 thread_local! {

@@ -5,10 +5,9 @@
 
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestInit, Response};
+use web_sys::Response;
 
-use crate::dom::{prop, prop_num, prop_str, set_prop, window};
+use crate::dom::{prop, prop_num, prop_str, set_prop, then, window};
 
 /// What the collector said about a batch (`status: None`: no answer).
 pub struct Answer {
@@ -20,24 +19,37 @@ pub struct Answer {
     pub error: Option<String>,
 }
 
-pub async fn post(url: &str, body: &str) -> Answer {
-    let mut answer = Answer { status: None, retry_after_s: None, rejected: Vec::new(), error: None };
+/// Posts a batch and calls `done` with the collector's answer (a network
+/// error is an answer without a status).
+pub fn post(url: &str, body: &str, done: Box<dyn FnOnce(Answer)>) {
     let init = request_init();
     set_prop(&init, "method", &"POST".into());
     set_prop(&init, "keepalive", &JsValue::TRUE);
     set_prop(&init, "body", &body.into());
-    let Ok(response) = JsFuture::from(window().fetch_with_str_and_init(url, init.unchecked_ref())).await else {
-        return answer;
-    };
-    let response: Response = response.unchecked_into();
-    answer.status = Some(response.status());
-    answer.retry_after_s = response.headers().get("Retry-After").ok().flatten().and_then(|v| v.trim().parse().ok());
-    let json = match response.json() {
-        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
-        Err(_) => JsValue::NULL,
-    };
-    let error = prop(&json, "error");
-    let rejected = if error.is_object() { prop(&error, "rejected") } else { prop(&json, "rejected") };
+    let sent = window().fetch_with_str_and_init(url, init.unchecked_ref());
+    then(
+        &sent,
+        Box::new(move |response| {
+            let mut answer = Answer { status: None, retry_after_s: None, rejected: Vec::new(), error: None };
+            let Ok(response) = response else {
+                return done(answer);
+            };
+            let response: Response = response.unchecked_into();
+            answer.status = Some(response.status());
+            answer.retry_after_s =
+                response.headers().get("Retry-After").ok().flatten().and_then(|v| v.trim().parse().ok());
+            match response.json() {
+                Ok(json) => then(&json, Box::new(move |json| done(read_body(answer, &json.unwrap_or(JsValue::NULL))))),
+                Err(_) => done(read_body(answer, &JsValue::NULL)),
+            }
+        }),
+    );
+}
+
+/// `answer` with what the body says: the events refused and the error message.
+fn read_body(mut answer: Answer, json: &JsValue) -> Answer {
+    let error = prop(json, "error");
+    let rejected = if error.is_object() { prop(&error, "rejected") } else { prop(json, "rejected") };
     if let Ok(list) = rejected.dyn_into::<Array>() {
         answer.rejected = list.iter().filter_map(|r| prop_num(&r, "index")).map(|i| i as usize).collect();
     }
@@ -45,17 +57,28 @@ pub async fn post(url: &str, body: &str) -> Answer {
     answer
 }
 
-/// Fetches a URL's JSON body, parsed by the browser; `Err` on network
-/// failure, non-2xx or invalid JSON.
-pub async fn get_json(url: &str) -> Result<JsValue, JsValue> {
-    let init: RequestInit = request_init().unchecked_into();
-    // `fetch` resolves to a Response or rejects.
-    let response: Response = JsFuture::from(window().fetch_with_str_and_init(url, &init)).await?.unchecked_into();
-    let status = response.status();
-    if !(200..300).contains(&status) {
-        return Err(JsValue::from_f64(f64::from(status)));
-    }
-    JsFuture::from(response.json()?).await
+/// Fetches a URL's JSON body, parsed by the browser, and calls `done` with
+/// it; `Err` on network failure, non-2xx or invalid JSON.
+pub fn get_json(url: &str, done: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
+    let sent = window().fetch_with_str_and_init(url, request_init().unchecked_ref());
+    then(
+        &sent,
+        Box::new(move |response| {
+            // `fetch` resolves to a Response or rejects.
+            let response: Response = match response {
+                Ok(response) => response.unchecked_into(),
+                Err(e) => return done(Err(e)),
+            };
+            let status = response.status();
+            if !(200..300).contains(&status) {
+                return done(Err(JsValue::from_f64(f64::from(status))));
+            }
+            match response.json() {
+                Ok(json) => then(&json, done),
+                Err(e) => done(Err(e)),
+            }
+        }),
+    );
 }
 
 /// `fetch` options shared by both requests: CORS, no cookies. A plain
