@@ -23,7 +23,7 @@ impl Device {
     /// Classifies a user agent (iPadOS 13+ reports a desktop Safari UA, so
     /// it counts as desktop here; the widget-side signal is more precise).
     pub fn from_user_agent(ua: &str) -> Device {
-        let has = |s: &str| ua.contains(s);
+        let has = |s: &str| crate::rule::contains(ua, s);
         if has("iPad") || has("Tablet") || (has("Android") && !has("Mobile")) {
             Device::Tablet
         } else if has("Mobi") || has("iPhone") || has("Android") {

@@ -210,3 +210,23 @@ fn every_regex_of_a_config_is_listed_with_its_field() {
         ]
     );
 }
+
+#[test]
+fn contains_agrees_with_the_standard_library() {
+    use touchpoint_core::rule::contains;
+    let cases = [
+        ("", ""),
+        ("abc", ""),
+        ("", "a"),
+        ("ab", "abc"),
+        ("/checkout/step-2", "step-2"),
+        ("/checkout/step-2", "/checkout"),
+        ("/checkout/step-2", "step-3"),
+        ("aaab", "aab"),
+        ("größe", "öß"),
+        ("日本語のページ", "ページ"),
+    ];
+    for (haystack, needle) in cases {
+        assert_eq!(contains(haystack, needle), haystack.contains(needle), "{haystack:?} contains {needle:?}");
+    }
+}
