@@ -49,10 +49,10 @@ test("collector down: three answers on three pages survive and are stored exactl
   const context = await browser.newContext();
   const page = await context.newPage();
   // A first visit while the collector is up caches the widget and config.
+  const configLoaded = page.waitForResponse((r) => r.url().endsWith(`/v1/sites/${SITE}/config`) && r.ok());
   await page.goto(`${site.url}/widget.html`);
-  await page.waitForFunction(() => window.__touchpoint === true);
-  await page.waitForTimeout(500);
-  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await configLoaded;
+  const visitor = await visitorOf(page);
 
   await collector.pause();
   await page.reload();

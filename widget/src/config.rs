@@ -14,12 +14,13 @@ use touchpoint_core::fatigue::{Fatigue, Frequency, RecontactAfter};
 use touchpoint_core::flow::Band;
 use touchpoint_core::i18n::UiText;
 use touchpoint_core::map::VecMap;
-use touchpoint_core::rule::{Group, Op, Rule, Value};
+use touchpoint_core::rule::{Group, Op, Rule};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::{Metric, SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dom::warn;
+use crate::visitor::value;
 
 use crate::dom::{prop as get, prop_num, prop_str as string};
 
@@ -166,19 +167,6 @@ fn survey(v: &JsValue) -> Option<Survey> {
         sample_rate: prop_num(v, "sample_rate").filter(|r| *r > 0.0 && *r <= 1.0).unwrap_or(1.0),
         experiment: experiment(&get(v, "experiment")),
     })
-}
-
-fn value(v: &JsValue) -> Option<Value> {
-    if let Some(s) = v.as_string() {
-        Some(Value::Str(s))
-    } else if let Some(n) = v.as_f64() {
-        Some(Value::Num(n))
-    } else if let Some(b) = v.as_bool() {
-        Some(Value::Bool(b))
-    } else {
-        let list = v.dyn_ref::<Array>()?;
-        Some(Value::List(list.iter().filter_map(|i| value(&i)).collect()))
-    }
 }
 
 /// The rules in `v`; an unreadable rule fails closed: it never holds in

@@ -122,7 +122,8 @@ pub fn read_attrs(v: &JsValue) -> Vec<(String, Value)> {
     out
 }
 
-/// A JS value as a rule value: strings, finite numbers, booleans, arrays.
+/// A JS value as a rule value: strings, finite numbers, booleans, arrays
+/// (page attributes and properties, and the config's rule values).
 pub fn value(v: &JsValue) -> Option<Value> {
     if let Some(s) = v.as_string() {
         Some(Value::Str(s))
