@@ -18,7 +18,7 @@
 use crate::event::EventKind;
 use crate::fatigue::{RecontactAfter, DAY_MS};
 use crate::validate::is_id;
-use crate::wire::uint;
+use crate::wire::{parse_small, parse_uint, uint};
 
 /// Idle time after which the next page starts a new visit: 30 minutes.
 pub const VISIT_IDLE_MS: u64 = 30 * 60 * 1000;
@@ -205,20 +205,20 @@ impl VisitorState {
             return None;
         }
         let mut state = VisitorState {
-            first_seen_ms: parts.next()?.parse().ok()?,
-            visits: parts.next()?.parse().ok()?,
-            last_seen_ms: parts.next()?.parse().ok()?,
+            first_seen_ms: parse_uint(parts.next()?)?,
+            visits: parse_small(parts.next()?)?,
+            last_seen_ms: parse_uint(parts.next()?)?,
             ..VisitorState::default()
         };
         for p in items(parts.next()?) {
             let (ms, priority) = p.split_once(':')?;
-            state.prompts.push((ms.parse().ok()?, priority.parse().ok()?));
+            state.prompts.push((parse_uint(ms)?, signed(priority)?));
         }
         for item in items(parts.next()?) {
             let mut f = item.split(':');
             let id = f.next().filter(|id| is_id(id))?;
-            let shown = f.next()?.parse().ok()?;
-            let last_shown_ms = f.next()?.parse().ok()?;
+            let shown = parse_small(f.next()?)?;
+            let last_shown_ms = parse_uint(f.next()?)?;
             let answered_ms = optional(f.next()?)?;
             let dismissed_ms = optional(f.next()?)?;
             if f.next().is_some() {
@@ -252,6 +252,14 @@ fn optional(s: &str) -> Option<Option<u64>> {
     if s.is_empty() {
         Some(None)
     } else {
-        s.parse().ok().map(Some)
+        parse_uint(s).map(Some)
+    }
+}
+
+/// A priority as [`VisitorState::encode`] writes it: digits, maybe after `-`.
+fn signed(s: &str) -> Option<i32> {
+    match s.strip_prefix('-') {
+        Some(digits) => parse_uint(digits).and_then(|n| i32::try_from(-i64::try_from(n).ok()?).ok()),
+        None => parse_small(s),
     }
 }

@@ -134,6 +134,24 @@ fn int(out: &mut String, n: i64) {
     uint(out, n.unsigned_abs());
 }
 
+/// The number written as decimal digits only (what [`uint`] writes):
+/// no sign, no spaces, at most `u64::MAX`. One small parser for every
+/// integer the widget reads back, instead of std's per-type `parse`.
+pub fn parse_uint(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        let digit = (b as char).to_digit(10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// [`parse_uint`] narrowed to a smaller type (`None` when it does not fit).
+pub fn parse_small<T: TryFrom<u64>>(s: &str) -> Option<T> {
+    parse_uint(s).and_then(|n| T::try_from(n).ok())
+}
+
 /// Decimal digits of `n` (no buffer to index, so no bounds-check panic).
 pub fn uint(out: &mut String, n: u64) {
     if n >= 10 {

@@ -108,3 +108,17 @@ fn corrupt_or_old_state_decodes_to_none() {
         assert_eq!(VisitorState::decode(text), None, "{text:?}");
     }
 }
+
+#[test]
+fn extreme_priorities_and_counts_survive_the_codec() {
+    let mut s = VisitorState::default();
+    s.start_visit(T0);
+    s.record("a", Impression, T0 + 1, i32::MIN, RecontactAfter::Impression);
+    s.record("b", Impression, T0 + 2, i32::MAX, RecontactAfter::Impression);
+    s.record("c", Impression, T0 + 3, 0, RecontactAfter::Impression);
+    assert_eq!(VisitorState::decode(&s.encode()), Some(s.clone()));
+    // A priority below i32::MIN or a sign where none belongs is corrupt.
+    let encoded = s.encode();
+    assert_eq!(VisitorState::decode(&encoded.replace("-2147483648", "-2147483649")), None);
+    assert_eq!(VisitorState::decode(&encoded.replacen(";1;", ";+1;", 1)), None);
+}

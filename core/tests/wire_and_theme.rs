@@ -84,3 +84,19 @@ fn contrast_matches_wcag_reference_values() {
     assert_eq!(parse_hex("#12345"), None);
     assert_eq!(parse_hex("red"), None);
 }
+
+#[test]
+fn integers_read_back_exactly_what_uint_writes() {
+    use touchpoint_core::wire::{parse_small, parse_uint, uint};
+    for n in [0, 7, 10, 1_750_000_000_000, u64::MAX] {
+        let mut s = String::new();
+        uint(&mut s, n);
+        assert_eq!(parse_uint(&s), Some(n), "{s}");
+    }
+    for bad in ["", "+1", "-1", " 1", "1 ", "12a", "1.5", "18446744073709551616"] {
+        assert_eq!(parse_uint(bad), None, "{bad:?}");
+    }
+    assert_eq!(parse_small::<u8>("255"), Some(255));
+    assert_eq!(parse_small::<u8>("256"), None);
+    assert_eq!(parse_small::<u32>("4294967296"), None);
+}

@@ -340,7 +340,7 @@ fn read_answer(form: &Element) -> Option<Action> {
         let text = value(area).trim().to_owned();
         return Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) });
     }
-    value(field("input:checked")?).parse().ok().map(Action::Score)
+    touchpoint_core::wire::parse_small(&value(field("input:checked")?)).map(Action::Score)
 }
 
 /// An element that can take focus, if `v` is one (HTML and SVG elements

@@ -29,7 +29,7 @@ pub fn busy_elsewhere(site: &str, tab: &str) -> bool {
     let Some((holder, expires)) = value.split_once(':') else {
         return false;
     };
-    holder != tab && expires.parse::<u64>().is_ok_and(|t| t > now_ms())
+    holder != tab && touchpoint_core::wire::parse_uint(expires).is_some_and(|t| t > now_ms())
 }
 
 /// The lease of the tab showing a prompt; dropped when the prompt goes.

@@ -36,8 +36,12 @@ pub fn post(url: &str, body: &str, done: Box<dyn FnOnce(Answer)>) {
             };
             let response: Response = response.unchecked_into();
             answer.status = Some(response.status());
-            answer.retry_after_s =
-                response.headers().get("Retry-After").ok().flatten().and_then(|v| v.trim().parse().ok());
+            answer.retry_after_s = response
+                .headers()
+                .get("Retry-After")
+                .ok()
+                .flatten()
+                .and_then(|v| touchpoint_core::wire::parse_small(v.trim()));
             match response.json() {
                 Ok(json) => then(&json, Box::new(move |json| done(read_body(answer, &json.unwrap_or(JsValue::NULL))))),
                 Err(_) => done(read_body(answer, &JsValue::NULL)),
