@@ -132,6 +132,8 @@ fn ui_table(v: &JsValue) -> Option<&'static UiText> {
     Some(Box::leak(Box::new(table)))
 }
 
+// Not inlined into the list loop: -136 B gzip of wasm, measured.
+#[inline(never)]
 fn survey(v: &JsValue) -> Option<Survey> {
     let id = string(v, "id");
     let metric = string(v, "metric").and_then(|m| Metric::parse(&m));
