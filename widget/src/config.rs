@@ -54,8 +54,9 @@ fn list<T>(v: &JsValue, key: &str, item: fn(&JsValue) -> Option<T>) -> Vec<T> {
 fn texts(v: &JsValue) -> Option<Texts> {
     let obj = v.dyn_ref::<Object>()?;
     let mut out = Texts::new();
-    for entry in Object::entries(obj).iter() {
-        let pair: Array = entry.unchecked_into();
+    let entries = Object::entries(obj);
+    for i in 0..entries.length() {
+        let pair: Array = entries.get(i).unchecked_into();
         if let (Some(k), Some(t)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
             out.insert(k, t);
         }
