@@ -35,8 +35,8 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 #[wasm_bindgen]
 pub fn start(site: String, collector: String, queued: js_sys::Array) {
     app::start(site, collector);
-    for args in queued.iter() {
-        command(args.unchecked_into());
+    for i in 0..queued.length() {
+        command(queued.get(i).unchecked_into());
     }
 }
 

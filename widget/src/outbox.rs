@@ -222,8 +222,14 @@ fn write(outbox: &Outbox) -> String {
 /// The stored outbox; anything unreadable (old format, corruption) is
 /// dropped entry by entry rather than failing the whole page.
 fn read(stored: Option<&str>) -> Outbox {
-    let parsed = stored.and_then(|s| JSON::parse(s).ok()).and_then(|v| v.dyn_into::<Array>().ok());
-    let events = parsed.map(|a| a.iter().filter_map(|v| event(&v)).collect()).unwrap_or_default();
+    let mut events = Vec::new();
+    if let Some(a) = stored.and_then(|s| JSON::parse(s).ok()).and_then(|v| v.dyn_into::<Array>().ok()) {
+        for i in 0..a.length() {
+            if let Some(e) = event(&a.get(i)) {
+                events.push(e);
+            }
+        }
+    }
     Outbox { events }
 }
 

@@ -55,7 +55,11 @@ fn read_body(mut answer: Answer, json: &JsValue) -> Answer {
     let error = prop(json, "error");
     let rejected = if error.is_object() { prop(&error, "rejected") } else { prop(json, "rejected") };
     if let Ok(list) = rejected.dyn_into::<Array>() {
-        answer.rejected = list.iter().filter_map(|r| prop_num(&r, "index")).map(|i| i as usize).collect();
+        for i in 0..list.length() {
+            if let Some(index) = prop_num(&list.get(i), "index") {
+                answer.rejected.push(index as usize);
+            }
+        }
     }
     answer.error = prop_str(&error, "message");
     answer

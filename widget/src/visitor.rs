@@ -132,7 +132,12 @@ pub fn value(v: &JsValue) -> Option<Value> {
     } else if let Some(b) = v.as_bool() {
         Some(Value::Bool(b))
     } else {
-        v.dyn_ref::<Array>().map(|a| Value::List(a.iter().filter_map(|x| value(&x)).collect()))
+        let a = v.dyn_ref::<Array>()?;
+        let mut items = Vec::new();
+        for i in 0..a.length() {
+            items.extend(value(&a.get(i)));
+        }
+        Some(Value::List(items))
     }
 }
 
