@@ -26,7 +26,6 @@ use crate::{config, journey, outbox, transport, visitor};
 
 pub struct App {
     pub site: String,
-    pub collector: String,
     /// This tab, for the cross-tab screen lease.
     pub tab: String,
     /// The anonymous visitor id (stored only with consent).
@@ -82,18 +81,18 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 }
 
 pub fn start(site: String, collector: String) {
-    let collector = collector.trim_end_matches('/').to_owned();
-    let mut url = collector.clone();
+    let collector = collector.trim_end_matches('/');
+    let mut url = String::from(collector);
     url.push_str("/v1/sites/");
     url.push_str(&site);
     url.push_str("/config");
     let query = window().location().search().unwrap_or_default();
     let consent = visitor::consent(&site);
     let attrs = visitor::load_attrs(&site);
+    outbox::init(&site, collector);
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             site,
-            collector,
             tab: visitor::random_id(),
             visitor: visitor::stored_id().unwrap_or_else(visitor::random_id),
             config: None,
@@ -113,7 +112,6 @@ pub fn start(site: String, collector: String) {
             signals: None,
         })
     });
-    with_app(|app| outbox::init(&app.site, &app.collector));
     transport::get_json(
         &url,
         Box::new(|json| match json.map(|v| config::read(&v)) {
@@ -207,25 +205,27 @@ fn set_attrs(attrs: Attrs) {
 }
 
 fn consent(granted: bool) {
-    let site = with_app(|app| {
+    let known = with_app(|app| {
         app.consent = Some(granted);
-        app.site.clone()
+        visitor::set_consent(&app.site, granted);
+        if !granted {
+            // Withdrawn: nothing more is stored or sent, and what was kept goes.
+            visitor::forget(&app.site);
+            return;
+        }
+        // Signals refused for want of consent may count now.
+        app.fired.clear();
+        if tracking(app) {
+            visitor::keep_id(&app.visitor);
+            visitor::save_attrs(&app.site, &app.attrs);
+        }
     });
-    let Some(site) = site else { return };
-    visitor::set_consent(&site, granted);
+    if known.is_none() {
+        return;
+    }
     if granted {
-        with_app(|app| {
-            // Signals refused for want of consent may count now.
-            app.fired.clear();
-            if tracking(app) {
-                visitor::keep_id(&app.visitor);
-                visitor::save_attrs(&app.site, &app.attrs);
-            }
-        });
         journey::page_view();
     } else {
-        // Withdrawn: nothing more is stored or sent, and what was kept goes.
-        visitor::forget(&site);
         outbox::clear();
         close();
     }
@@ -266,8 +266,7 @@ pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>) -> String {
 /// text in the visitor's language.
 pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
     let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
-    let explicit = with_app(|app| app.locale().map(str::to_owned)).flatten();
-    let locale = visitor_locale(&config, explicit.as_deref());
+    let locale = with_app(|app| visitor_locale(&config, app.locale())).ok_or("no widget state")?;
     let view = PromptView::new(&config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
     let mut theme = config.theme.clone();

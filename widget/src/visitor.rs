@@ -16,7 +16,8 @@ use crate::dom::window;
 
 const ID_KEY: &str = "touchpoint:v1:visitor";
 
-fn storage() -> Option<Storage> {
+/// localStorage, if the browser lets this page use it.
+pub fn storage() -> Option<Storage> {
     window().local_storage().ok().flatten()
 }
 
