@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
@@ -18,7 +18,7 @@ use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, href, now_ms, warn, window};
+use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -160,8 +160,7 @@ pub fn tracking(app: &App) -> bool {
 /// The browser's Global Privacy Control or Do Not Track signal.
 pub fn gpc() -> bool {
     let nav = window().navigator();
-    let get = |k: &str| Reflect::get(&nav, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    get("globalPrivacyControl").is_truthy() || get("doNotTrack").as_string().as_deref() == Some("1")
+    prop(&nav, "globalPrivacyControl").is_truthy() || prop_str(&nav, "doNotTrack").as_deref() == Some("1")
 }
 
 /// Applies one command.
@@ -294,23 +293,13 @@ fn on_action(action: Action) {
                 }
             });
             emit(EventKind::Response, None);
-            with_app(|app| {
-                let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
-                let Some(view) = view_of(config, plan.survey, locale) else { return };
-                match view.after_score(score) {
-                    Step::FollowUp(band) => {
-                        let question = view.follow_up(band).unwrap_or(view.ui.why);
-                        mounted.follow_up(question, view.ui);
-                    }
-                    Step::Thanks | Step::Score => mounted.thank_you(view.thanks(), on_action),
-                }
-            });
+            next_step(Some(score));
         }
         Action::Comment(text) => {
             emit(EventKind::Response, Some(text));
-            thank_you();
+            next_step(None);
         }
-        Action::Skip => thank_you(),
+        Action::Skip => next_step(None),
         Action::Dismiss => {
             let answered = with_app(|app| app.prompt.as_ref().is_some_and(|s| s.response.is_some())).unwrap_or(true);
             if !answered {
@@ -323,11 +312,18 @@ fn on_action(action: Action) {
     }
 }
 
-fn thank_you() {
+/// Moves the prompt on screen on: to the follow-up question for `score`
+/// when the survey asks one, else to the thank-you note.
+fn next_step(score: Option<u8>) {
     with_app(|app| {
         let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
-        if let Some(view) = view_of(config, plan.survey, locale) {
-            mounted.thank_you(view.thanks(), on_action);
+        let Some(view) = view_of(config, plan.survey, locale) else { return };
+        match score.map(|s| view.after_score(s)) {
+            Some(Step::FollowUp(band)) => {
+                let question = view.follow_up(band).unwrap_or(view.ui.why);
+                mounted.follow_up(question, view.ui);
+            }
+            _ => mounted.thank_you(view.thanks(), on_action),
         }
     });
 }
@@ -386,9 +382,7 @@ fn call_hooks(hooks: &[Function], event: &Event) {
         return;
     }
     let payload = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&payload, &JsValue::from_str(k), &v);
-    };
+    let set = |k: &str, v: JsValue| set_prop(&payload, k, &v);
     let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     set("id", event.id.as_str().into());
     set("type", event.kind.as_str().into());
