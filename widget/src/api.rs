@@ -50,6 +50,7 @@ pub enum Command {
 const USAGE: &str = "known commands: event, show, set, identify, on, consent, reset, debug";
 
 impl Command {
+    #[inline(never)]
     pub fn parse(args: &Array) -> Result<Command, String> {
         let name = args.get(0).as_string().ok_or("touchpoint() needs a command name as its first argument")?;
         let arg = |i: u32| args.get(i);

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
@@ -18,7 +18,7 @@ use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, href, now_ms, warn, window};
+use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -26,7 +26,6 @@ use crate::{config, journey, outbox, transport, visitor};
 
 pub struct App {
     pub site: String,
-    pub collector: String,
     /// This tab, for the cross-tab screen lease.
     pub tab: String,
     /// The anonymous visitor id (stored only with consent).
@@ -82,18 +81,18 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 }
 
 pub fn start(site: String, collector: String) {
-    let collector = collector.trim_end_matches('/').to_owned();
-    let mut url = collector.clone();
+    let collector = collector.trim_end_matches('/');
+    let mut url = String::from(collector);
     url.push_str("/v1/sites/");
     url.push_str(&site);
     url.push_str("/config");
     let query = window().location().search().unwrap_or_default();
     let consent = visitor::consent(&site);
     let attrs = visitor::load_attrs(&site);
+    outbox::init(&site, collector);
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             site,
-            collector,
             tab: visitor::random_id(),
             visitor: visitor::stored_id().unwrap_or_else(visitor::random_id),
             config: None,
@@ -113,7 +112,6 @@ pub fn start(site: String, collector: String) {
             signals: None,
         })
     });
-    with_app(|app| outbox::init(&app.site, &app.collector));
     transport::get_json(
         &url,
         Box::new(|json| match json.map(|v| config::read(&v)) {
@@ -162,8 +160,7 @@ pub fn tracking(app: &App) -> bool {
 /// The browser's Global Privacy Control or Do Not Track signal.
 pub fn gpc() -> bool {
     let nav = window().navigator();
-    let get = |k: &str| Reflect::get(&nav, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    get("globalPrivacyControl").is_truthy() || get("doNotTrack").as_string().as_deref() == Some("1")
+    prop(&nav, "globalPrivacyControl").is_truthy() || prop_str(&nav, "doNotTrack").as_deref() == Some("1")
 }
 
 /// Applies one command.
@@ -207,25 +204,27 @@ fn set_attrs(attrs: Attrs) {
 }
 
 fn consent(granted: bool) {
-    let site = with_app(|app| {
+    let known = with_app(|app| {
         app.consent = Some(granted);
-        app.site.clone()
+        visitor::set_consent(&app.site, granted);
+        if !granted {
+            // Withdrawn: nothing more is stored or sent, and what was kept goes.
+            visitor::forget(&app.site);
+            return;
+        }
+        // Signals refused for want of consent may count now.
+        app.fired.clear();
+        if tracking(app) {
+            visitor::keep_id(&app.visitor);
+            visitor::save_attrs(&app.site, &app.attrs);
+        }
     });
-    let Some(site) = site else { return };
-    visitor::set_consent(&site, granted);
+    if known.is_none() {
+        return;
+    }
     if granted {
-        with_app(|app| {
-            // Signals refused for want of consent may count now.
-            app.fired.clear();
-            if tracking(app) {
-                visitor::keep_id(&app.visitor);
-                visitor::save_attrs(&app.site, &app.attrs);
-            }
-        });
         journey::page_view();
     } else {
-        // Withdrawn: nothing more is stored or sent, and what was kept goes.
-        visitor::forget(&site);
         outbox::clear();
         close();
     }
@@ -266,8 +265,7 @@ pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>) -> String {
 /// text in the visitor's language.
 pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
     let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
-    let explicit = with_app(|app| app.locale().map(str::to_owned)).flatten();
-    let locale = visitor_locale(&config, explicit.as_deref());
+    let locale = with_app(|app| visitor_locale(&config, app.locale())).ok_or("no widget state")?;
     let view = PromptView::new(&config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
     let mut theme = config.theme.clone();
@@ -295,23 +293,13 @@ fn on_action(action: Action) {
                 }
             });
             emit(EventKind::Response, None);
-            with_app(|app| {
-                let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
-                let Some(view) = view_of(config, plan.survey, locale) else { return };
-                match view.after_score(score) {
-                    Step::FollowUp(band) => {
-                        let question = view.follow_up(band).unwrap_or(view.ui.why);
-                        mounted.follow_up(question, view.ui);
-                    }
-                    Step::Thanks | Step::Score => mounted.thank_you(view.thanks(), on_action),
-                }
-            });
+            next_step(Some(score));
         }
         Action::Comment(text) => {
             emit(EventKind::Response, Some(text));
-            thank_you();
+            next_step(None);
         }
-        Action::Skip => thank_you(),
+        Action::Skip => next_step(None),
         Action::Dismiss => {
             let answered = with_app(|app| app.prompt.as_ref().is_some_and(|s| s.response.is_some())).unwrap_or(true);
             if !answered {
@@ -324,11 +312,18 @@ fn on_action(action: Action) {
     }
 }
 
-fn thank_you() {
+/// Moves the prompt on screen on: to the follow-up question for `score`
+/// when the survey asks one, else to the thank-you note.
+fn next_step(score: Option<u8>) {
     with_app(|app| {
         let Some(Shown { config, plan, locale, mounted, .. }) = &mut app.prompt else { return };
-        if let Some(view) = view_of(config, plan.survey, locale) {
-            mounted.thank_you(view.thanks(), on_action);
+        let Some(view) = view_of(config, plan.survey, locale) else { return };
+        match score.map(|s| view.after_score(s)) {
+            Some(Step::FollowUp(band)) => {
+                let question = view.follow_up(band).unwrap_or(view.ui.why);
+                mounted.follow_up(question, view.ui);
+            }
+            _ => mounted.thank_you(view.thanks(), on_action),
         }
     });
 }
@@ -387,9 +382,7 @@ fn call_hooks(hooks: &[Function], event: &Event) {
         return;
     }
     let payload = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&payload, &JsValue::from_str(k), &v);
-    };
+    let set = |k: &str, v: JsValue| set_prop(&payload, k, &v);
     let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     set("id", event.id.as_str().into());
     set("type", event.kind.as_str().into());

@@ -23,9 +23,18 @@ pub fn document() -> Document {
 
 /// One console warning, prefixed so site owners can find ours.
 pub fn warn(message: &str) {
+    console(web_sys::console::warn_1, message);
+}
+
+/// One console info line (debug mode), prefixed like [`warn`].
+pub fn info(message: &str) {
+    console(web_sys::console::info_1, message);
+}
+
+fn console(log: fn(&JsValue), message: &str) {
     let mut text = String::from("[touchpoint] ");
     text.push_str(message);
-    web_sys::console::warn_1(&text.into());
+    log(&text.into());
 }
 
 /// Creates `<tag>` with attributes; text (never HTML) is set separately.

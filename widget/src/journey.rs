@@ -23,7 +23,7 @@ use web_sys::Element;
 
 use crate::api::{attr, Attrs};
 use crate::app::{self, tracking, with_app, App};
-use crate::dom::{after, href, now_ms, soon, warn, window};
+use crate::dom::{after, href, info, now_ms, soon, warn, window};
 use crate::signals::{self, Needs, PageSignal};
 use crate::{tabs, visitor};
 
@@ -58,8 +58,8 @@ fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index
 /// Called once the configuration is loaded: counts the visit and starts
 /// listening to what the configured triggers need.
 pub fn begin() {
-    let Some((config, state)) = with_app(|app| {
-        let config = app.config.clone()?;
+    with_app(|app| {
+        let Some(config) = app.config.clone() else { return };
         let mut state = visitor::load_state(&app.site);
         state.start_visit(now_ms());
         if tracking(app) {
@@ -69,13 +69,7 @@ pub fn begin() {
                 visitor::save_attrs(&app.site, &app.attrs);
             }
         }
-        Some((config, state))
-    })
-    .flatten() else {
-        return;
-    };
-    let mut needs = Needs::default();
-    with_app(|app| {
+        let mut needs = Needs::default();
         for i in 0..config.surveys.len() {
             let Some(t) = trigger_of(&config, app, &state, i) else { continue };
             needs.scroll |= t.scroll_percent.is_some();
@@ -89,9 +83,9 @@ pub fn begin() {
             m.push_str(if tracking(app) { ", tracking allowed" } else { ", no consent: nothing is shown or sent" });
             info(&m);
         }
+        // Listening calls nothing back before this returns.
+        app.signals = Some(signals::listen(needs, on_signal));
     });
-    let listening = signals::listen(needs, on_signal);
-    with_app(|app| app.signals = Some(listening));
 }
 
 fn on_signal(signal: PageSignal) {
@@ -178,23 +172,48 @@ fn device() -> Device {
     Device::from_user_agent(&window().navigator().user_agent().unwrap_or_default())
 }
 
-/// Runs `f` with the decision context of this moment.
-fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) -> R) -> R {
+/// The page's side of a decision context, read once per decision. Not
+/// inlined into [`with_context`]'s instantiations: one copy serves them all.
+struct Moment {
+    now_ms: u64,
+    device: &'static str,
+    language: String,
+    path: String,
+    url: String,
+    on_screen: bool,
+    gpc: bool,
+}
+
+#[inline(never)]
+fn moment(app: &App, config: &SiteConfig) -> Moment {
     let (path, url) = location();
-    let language = app::visitor_locale(config, app.locale());
-    let attrs = |key: &str| attr(&app.attrs, key).cloned();
-    let ctx = Context {
+    Moment {
         now_ms: now_ms(),
         device: device().as_str(),
-        language: &language,
-        path: &path,
-        url: &url,
-        attrs: &attrs,
+        language: app::visitor_locale(config, app.locale()),
+        path,
+        url,
         on_screen: app.prompt.is_some() || app.delayed.is_some() || tabs::busy_elsewhere(&app.site, &app.tab),
+        gpc: app::gpc(),
+    }
+}
+
+/// Runs `f` with the decision context of this moment.
+fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) -> R) -> R {
+    let m = moment(app, config);
+    let attrs = |key: &str| attr(&app.attrs, key).cloned();
+    let ctx = Context {
+        now_ms: m.now_ms,
+        device: m.device,
+        language: &m.language,
+        path: &m.path,
+        url: &m.url,
+        attrs: &attrs,
+        on_screen: m.on_screen,
         shown_this_page: app.shown_this_page,
         forced_variant: app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str())),
         consent: app.consent,
-        gpc: app::gpc(),
+        gpc: m.gpc,
     };
     f(&ctx)
 }
@@ -299,11 +318,7 @@ fn present(config: Rc<SiteConfig>, plan: Plan) {
     let result = app::present(config, plan);
     with_app(|app| match result {
         Ok(()) => debug(app, index, "shown"),
-        Err(why) => {
-            let mut m = String::from("not shown: ");
-            m.push_str(why);
-            debug(app, index, &m);
-        }
+        Err(why) => not_shown(app, index, why),
     });
 }
 
@@ -360,19 +375,18 @@ pub fn event_attributes(attrs: &Attrs) -> Attributes {
 fn warn_once(app: &mut App, index: usize, message: &'static str) {
     if !app.warned.contains(&(index, message)) {
         app.warned.push((index, message));
-        let id = app.config.as_ref().and_then(|c| c.surveys.get(index)).map_or("?", |s| s.id.as_str());
-        let mut m = String::from("survey '");
-        m.push_str(id);
-        m.push_str("': ");
-        m.push_str(message);
-        warn(&m);
+        warn(&about(app, index, message));
     }
 }
 
-fn info(message: &str) {
-    let mut text = String::from("[touchpoint] ");
-    text.push_str(message);
-    web_sys::console::info_1(&text.into());
+/// `survey 'ID': message`, for the console.
+fn about(app: &App, index: usize, message: &str) -> String {
+    let id = app.config.as_ref().and_then(|c| c.surveys.get(index)).map_or("?", |s| s.id.as_str());
+    let mut m = String::from("survey '");
+    m.push_str(id);
+    m.push_str("': ");
+    m.push_str(message);
+    m
 }
 
 /// In debug mode, one console line per survey and distinct message.
@@ -385,12 +399,14 @@ fn debug(app: &mut App, index: usize, message: &str) {
     }
     app.logged.retain(|(i, _)| *i != index);
     app.logged.push((index, message.to_owned()));
-    let id = app.config.as_ref().and_then(|c| c.surveys.get(index)).map_or("?", |s| s.id.as_str());
-    let mut m = String::from("survey '");
-    m.push_str(id);
-    m.push_str("': ");
-    m.push_str(message);
-    info(&m);
+    info(&about(app, index, message));
+}
+
+/// `debug`, for a survey that is not shown and why.
+fn not_shown(app: &mut App, index: usize, why: &str) {
+    let mut m = String::from("not shown: ");
+    m.push_str(why);
+    debug(app, index, &m);
 }
 
 /// The decision's value, or `None` once the reason is logged (debug mode).
@@ -400,8 +416,6 @@ fn logged<T>(app: &mut App, index: usize, decision: Result<T, Reason>) -> Option
 
 fn debug_reason(app: &mut App, index: usize, reason: &Reason) {
     if app.debug {
-        let mut m = String::from("not shown: ");
-        m.push_str(&reason.describe());
-        debug(app, index, &m);
+        not_shown(app, index, &reason.describe());
     }
 }

@@ -8,6 +8,7 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
 
 use crate::dom::{now_ms, window};
+use crate::visitor::storage;
 
 /// How long a lease lasts without renewal, in ms.
 const LEASE_MS: u64 = 15_000;
@@ -22,8 +23,7 @@ fn key(site: &str) -> String {
 
 /// Whether another tab of this site has a prompt on screen.
 pub fn busy_elsewhere(site: &str, tab: &str) -> bool {
-    let Some(value) = window().local_storage().ok().flatten().and_then(|s| s.get_item(&key(site)).ok().flatten())
-    else {
+    let Some(value) = storage().and_then(|s| s.get_item(&key(site)).ok().flatten()) else {
         return false;
     };
     let Some((holder, expires)) = value.split_once(':') else {
@@ -61,7 +61,7 @@ impl Drop for Lease {
 
 /// Removes the lease if `tab` still holds it.
 fn release(key: &str, tab: &str) {
-    let Some(storage) = window().local_storage().ok().flatten() else { return };
+    let Some(storage) = storage() else { return };
     let ours = storage.get_item(key).ok().flatten().is_some_and(|v| v.split(':').next() == Some(tab));
     if ours {
         let _ = storage.remove_item(key);
@@ -72,7 +72,7 @@ fn write(key: &str, tab: &str) {
     let mut value = String::from(tab);
     value.push(':');
     touchpoint_core::wire::uint(&mut value, now_ms() + LEASE_MS);
-    if let Some(storage) = window().local_storage().ok().flatten() {
+    if let Some(storage) = storage() {
         let _ = storage.set_item(key, &value);
     }
 }

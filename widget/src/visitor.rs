@@ -12,11 +12,12 @@ use touchpoint_core::visitor::VisitorState;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::Storage;
 
-use crate::dom::window;
+use crate::dom::{set_prop, window};
 
 const ID_KEY: &str = "touchpoint:v1:visitor";
 
-fn storage() -> Option<Storage> {
+/// localStorage, if the browser lets this page use it.
+pub fn storage() -> Option<Storage> {
     window().local_storage().ok().flatten()
 }
 
@@ -97,7 +98,7 @@ pub fn load_attrs(site: &str) -> Vec<(String, Value)> {
 pub fn save_attrs(site: &str, attrs: &[(String, Value)]) {
     let obj = Object::new();
     for (k, v) in attrs {
-        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &to_js(v));
+        set_prop(&obj, k, &to_js(v));
     }
     if let Ok(text) = JSON::stringify(&obj) {
         if let Some(text) = text.as_string() {
