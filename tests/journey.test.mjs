@@ -349,12 +349,24 @@ test("consent: a site that requires it shows and sends nothing until given; cons
   await waitForLog(logs, /'needs-ok'.*no consent/);
   assert.equal(await count(page), 0);
   assert.equal(await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor")), null, "no visitor id stored");
+  const impressionSent = page.waitForResponse((r) => r.url().includes("/v1/events"));
   await page.evaluate(() => touchpoint("consent", true));
   await page.evaluate(() => touchpoint("event", "go"));
   await shown(page);
-  await eventually(() => posts.length > 0);
+  await impressionSent;
+  // The dismiss is still on its way when consent is withdrawn: its answer,
+  // arriving after, must not write the outbox back.
+  let release, arrived = false;
+  const held = new Promise((r) => (release = r));
+  await page.route("**/v1/events", async (route) => { arrived = true; await held; await route.continue(); });
+  const dismissAnswered = page.waitForResponse((r) => r.url().includes("/v1/events"));
   await page.getByRole("button", { name: "Close" }).click();
+  assert.ok(await eventually(() => arrived), "the dismiss is being sent");
   await page.evaluate(() => touchpoint("consent", false));
+  release();
+  await dismissAnswered;
+  await page.unroute("**/v1/events");
+  await new Promise((r) => setTimeout(r, 300));
   const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => !k.startsWith("touchpoint:v1:consent")));
   assert.deepEqual(keys.filter((k) => k.startsWith("touchpoint:")), [], "outbox, state and id are gone");
   const before = posts.length;

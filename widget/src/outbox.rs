@@ -104,7 +104,9 @@ fn next_batch() -> Option<(String, String, Vec<Event>)> {
 }
 
 /// Applies `f` to the stored outbox: read fresh, change, write back, all
-/// within one task.
+/// within one task. An empty outbox is removed, not written: nothing stays
+/// in the visitor's storage once everything is delivered, and a batch that
+/// was in flight when consent was withdrawn cannot write the key back.
 fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
     SENDER.with(|s| {
         let mut guard = s.borrow_mut();
@@ -112,10 +114,13 @@ fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
         let storage = window().local_storage().ok().flatten();
         let mut outbox = load(sender);
         let result = f(&mut outbox);
-        let saved = storage.is_some_and(|st| st.set_item(&sender.key, &write(&outbox)).is_ok());
-        if !saved {
-            sender.memory = outbox;
-        }
+        let saved = storage.is_some_and(|st| match outbox.events.is_empty() {
+            true => st.remove_item(&sender.key).is_ok(),
+            false => st.set_item(&sender.key, &write(&outbox)).is_ok(),
+        });
+        // Storage holds the truth whenever it works; the in-memory copy is
+        // only for when it does not (so it cannot resurface stale events).
+        sender.memory = if saved { Outbox::default() } else { outbox };
         Some(result)
     })
 }
