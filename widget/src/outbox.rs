@@ -18,6 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dom::{after, document, prop, prop_num, prop_str, soon, warn, window};
 use crate::transport;
+use crate::visitor::storage;
 
 struct Sender {
     site: String,
@@ -76,7 +77,7 @@ pub fn clear() {
         if let Some(sender) = s.borrow_mut().as_mut() {
             sender.memory = Outbox::default();
             sender.timer = None;
-            if let Some(storage) = window().local_storage().ok().flatten() {
+            if let Some(storage) = storage() {
                 let _ = storage.remove_item(&sender.key);
             }
         }
@@ -85,7 +86,7 @@ pub fn clear() {
 
 /// The stored outbox, read fresh (another tab may have written it).
 fn load(sender: &mut Sender) -> Outbox {
-    match window().local_storage().ok().flatten().and_then(|st| st.get_item(&sender.key).ok()) {
+    match storage().and_then(|st| st.get_item(&sender.key).ok()) {
         Some(stored) => read(stored.as_deref()),
         None => sender.memory.clone(),
     }
@@ -111,7 +112,7 @@ fn update<R>(f: impl FnOnce(&mut Outbox) -> R) -> Option<R> {
     SENDER.with(|s| {
         let mut guard = s.borrow_mut();
         let sender = guard.as_mut()?;
-        let storage = window().local_storage().ok().flatten();
+        let storage = storage();
         let mut outbox = load(sender);
         let result = f(&mut outbox);
         let saved = storage.is_some_and(|st| match outbox.events.is_empty() {
