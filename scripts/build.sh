@@ -48,7 +48,7 @@ wasm-bindgen --target web --no-typescript --omit-default-module-path --encode-in
 # as JSON and the glue is renamed to match.
 wasm-opt --low-memory-unused -Oz --flatten --rereloop -Oz -Oz \
   --enable-bulk-memory --enable-bulk-memory-opt --enable-mutable-globals --enable-nontrapping-float-to-int \
-  --enable-sign-ext $reference_types --enable-multivalue --strip-debug --strip-producers \
+  --enable-sign-ext $reference_types --enable-multivalue --strip-debug --strip-producers --strip-target-features \
   --minify-imports-and-exports-and-modules \
   -o "$out/touchpoint_widget_bg.wasm" "$out/touchpoint_widget_bg.wasm" >"$ROOT/target/widget-names.json"
 node scripts/minify-names.mjs "$ROOT/target/widget-names.json" "$out/touchpoint_widget.js"
