@@ -147,3 +147,56 @@ test("bad calls give one clear console warning each and never throw into the pag
   assert.match(warnings[1], /event.*name/);
   await page.close();
 });
+
+test("the loader downloads the configuration while the wasm downloads, not after it", async () => {
+  const page = await browser.newPage();
+  let configRequested;
+  const configSeen = new Promise((r) => (configRequested = r));
+  page.on("request", (req) => {
+    if (req.url().endsWith(`/v1/sites/${SITE}/config`)) configRequested();
+  });
+  // The wasm is held back until the configuration has been asked for (at
+  // most 5 s): a loader that fetched it only once the wasm was running
+  // would be refused here.
+  let wasmHeld;
+  const heldUntilConfig = new Promise((r) => (wasmHeld = r));
+  await page.route("**/widget/touchpoint_widget_bg.wasm", async (route) => {
+    wasmHeld(await Promise.race([configSeen.then(() => true), new Promise((r) => setTimeout(r, 5_000, false))]));
+    await route.continue();
+  });
+  await page.goto(`${site.url}/widget.html`);
+  assert.equal(await heldUntilConfig, true, "the configuration was not requested while the wasm downloaded");
+  await page.evaluate(() => window.touchpoint("event", "test_open"));
+  await page.getByRole("dialog").waitFor({ timeout: 15_000 });
+  await page.close();
+});
+
+test("a wrong data-site gives one clear console warning, and no unhandled error", async () => {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}/wrong-site.html`);
+  const ours = () => warnings.filter((w) => w.startsWith("[touchpoint]"));
+  await eventually(() => ours().length > 0, 10_000);
+  assert.deepEqual(ours().map((w) => w.replace(/ \(.*\)$/, "")),
+    ["[touchpoint] the site configuration could not be loaded; is data-site right?"], warnings.join("\n"));
+  assert.equal(warnings.filter((w) => /Uncaught|pageerror/.test(w)).length, 0, warnings.join("\n"));
+  await page.close();
+});
+
+test("a widget started by an older loader, without the configuration, fetches it itself", async () => {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  // A page of the site without the loader, booting the widget files the
+  // way the previous loader did: start(site, collector, queued).
+  await page.goto(`${site.url}/bare.html`);
+  await page.evaluate(async ([collector, site]) => {
+    const m = await import(`${collector}/widget/touchpoint_widget.js`);
+    await m.default({ module_or_path: new URL(`${collector}/widget/touchpoint_widget_bg.wasm`) });
+    m.start(site, collector, [["event", "test_open"]]);
+  }, [collector.url, SITE]);
+  const host = page.locator("[data-touchpoint]");
+  await host.getByRole("dialog").waitFor({ timeout: 15_000 });
+  assert.equal(await host.getByRole("radio").count(), 11);
+  assert.deepEqual(warnings, []);
+  await page.close();
+});

@@ -12,7 +12,7 @@
     return;
   }
   var base = new URL(".", script.src);
-  var collector = script.getAttribute("data-collector") || new URL("..", base).href;
+  var collector = (script.getAttribute("data-collector") || new URL("..", base).href).replace(/\/$/, "");
   var queue = [];
   var stub = w.touchpoint;
   if (stub && stub.q) queue = Array.prototype.slice.call(stub.q);
@@ -23,12 +23,23 @@
     else queue.push(args);
   };
   w.__touchpoint = true;
+  // The three downloads the first prompt needs start together, not one
+  // after the other: the glue, the wasm and the site's configuration.
+  // Marked as handled here; the widget still sees a failure when it reads them.
+  var noop = function () {};
+  var wasm = fetch(new URL("touchpoint_widget_bg.wasm", base));
+  var config = fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit" }).then(function (r) {
+    if (!r.ok) throw r.status;
+    return r.json();
+  });
+  wasm.catch(noop);
+  config.catch(noop);
   import(new URL("touchpoint_widget.js", base).href)
     .then(function (m) {
-      return m.default({ module_or_path: new URL("touchpoint_widget_bg.wasm", base) }).then(function () {
+      return m.default({ module_or_path: wasm }).then(function () {
         var replay = queue.map(function (a) { return Array.prototype.slice.call(a); });
         queue = [];
-        m.start(site, collector.replace(/\/$/, ""), replay);
+        m.start(site, collector, replay, config);
         live = function (args) { m.command(args); };
       });
     })

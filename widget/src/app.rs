@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use js_sys::{Function, Object};
+use js_sys::{Function, Object, Promise};
 use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
@@ -18,7 +18,7 @@ use touchpoint_core::SiteConfig;
 use wasm_bindgen::JsValue;
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, warn, window};
+use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, then, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -80,7 +80,7 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|a| a.borrow_mut().as_mut().map(f))
 }
 
-pub fn start(site: String, collector: String) {
+pub fn start(site: String, collector: String, config: JsValue) {
     let collector = collector.trim_end_matches('/');
     let mut url = String::from(collector);
     url.push_str("/v1/sites/");
@@ -112,14 +112,16 @@ pub fn start(site: String, collector: String) {
             signals: None,
         })
     });
-    transport::get_json(
-        &url,
-        Box::new(|json| match json.map(|v| config::read(&v)) {
-            Ok(Some(config)) => loaded(config),
-            Ok(None) => warn("the site configuration could not be read"),
-            Err(_) => warn("the site configuration could not be loaded; is data-site right?"),
-        }),
-    );
+    let done: Box<dyn FnOnce(Result<JsValue, JsValue>)> = Box::new(|json| match json.map(|v| config::read(&v)) {
+        Ok(Some(config)) => loaded(config),
+        Ok(None) => warn("the site configuration could not be read"),
+        Err(_) => warn("the site configuration could not be loaded; is data-site right?"),
+    });
+    if config.is_undefined() {
+        transport::get_json(&url, done);
+    } else {
+        then(&Promise::resolve(&config), done);
+    }
 }
 
 /// `name=value` of a query string (`?a=1&b=2`), percent-decoded.

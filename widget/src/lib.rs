@@ -32,9 +32,11 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 
 /// Boots the widget for `site`, posting to `collector` (an origin, or a path
 /// prefix on the site's own domain), then runs the commands queued so far.
+/// `config`: the loader's promise of the site configuration, fetched while
+/// the wasm downloaded; `undefined` (an older loader): fetched now.
 #[wasm_bindgen]
-pub fn start(site: String, collector: String, queued: js_sys::Array) {
-    app::start(site, collector);
+pub fn start(site: String, collector: String, queued: js_sys::Array, config: JsValue) {
+    app::start(site, collector, config);
     for i in 0..queued.length() {
         command(queued.get(i).unchecked_into());
     }
