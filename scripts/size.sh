@@ -11,7 +11,10 @@ widget="$ROOT/dist/assets/widget"
 [ -f "$widget/touchpoint_widget_bg.wasm" ] || bash scripts/build.sh
 
 gz() { gzip -9c "$1" | wc -c; }
-row() { printf '%-44s %9d %9d\n' "$1" "$(wc -c <"$2")" "$(gz "$2")"; }
+# Brotli too, for information: Cloudflare serves brotli to browsers that take
+# it, so that is what most visitors download. The budget is in gzip.
+br() { node -e 'const z=require("zlib"),b=require("fs").readFileSync(process.argv[1]);process.stdout.write(String(z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length))' "$1"; }
+row() { printf '%-44s %9d %9d %9d\n' "$1" "$(wc -c <"$2")" "$(gz "$2")" "$(br "$2")"; }
 
 bench="$ROOT/target/bench"
 mkdir -p "$bench"
@@ -21,13 +24,15 @@ mkdir -p "$bench"
 node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));for(const k of ["origins","webhooks","rate_limit","redact_pii"])delete c[k];process.stdout.write(JSON.stringify(c))' \
   www/demo-config.json >"$bench/config.json"
 
-printf '%-44s %9s %9s\n' "Touchpoint (this build)" "bytes" "gzip -9"
+printf '%-44s %9s %9s %9s\n' "Touchpoint (this build)" "bytes" "gzip -9" "brotli 11"
 total=0
+btotal=0
 for f in "$widget/loader.js" "$widget/touchpoint_widget.js" "$widget/touchpoint_widget_bg.wasm" "$bench/config.json"; do
   row "  $(basename "$f")" "$f"
   total=$((total + $(gz "$f")))
+  btotal=$((btotal + $(br "$f")))
 done
-printf '%-44s %9s %9d\n' "  total before the first prompt" "" "$total"
+printf '%-44s %9s %9d %9d\n' "  total before the first prompt" "" "$total" "$btotal"
 
 posthog="$bench/posthog-js-$POSTHOG_VERSION"
 if [ ! -f "$posthog/package/dist/surveys.js" ]; then
@@ -36,9 +41,11 @@ if [ ! -f "$posthog/package/dist/surveys.js" ]; then
 fi
 printf '%-44s\n' "posthog-js $POSTHOG_VERSION (npm package)"
 ptotal=0
+pbtotal=0
 for f in "$posthog/package/dist/array.js" "$posthog/package/dist/surveys.js"; do
   row "  $(basename "$f")" "$f"
   ptotal=$((ptotal + $(gz "$f")))
+  pbtotal=$((pbtotal + $(br "$f")))
 done
-printf '%-44s %9s %9d\n' "  total" "" "$ptotal"
+printf '%-44s %9s %9d %9d\n' "  total" "" "$ptotal" "$pbtotal"
 echo "touchpoint: $total B gzip; posthog-js: $ptotal B gzip; budget 30720 B (aim 20480 B)"
