@@ -99,6 +99,31 @@ test("a corrupt outbox in storage is replaced, not crashed on", async () => {
   await context.close();
 });
 
+test("a stored event the collector refuses is dropped with a warning; the rest of its batch is stored", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  await page.goto(`${site.url}/widget.html`);
+  const visitor = await visitorOf(page);
+  // What an earlier page left: an answer as the widget writes it, and an
+  // entry damaged since (no metric, no visitor...). The outbox sends what
+  // was stored as it was stored; the collector judges each event.
+  const good = { id: `kept-${Date.now()}`, type: "response", survey: "one", touchpoint: "one", metric: "nps",
+    score: 6, comment: "from the last page", visitor, ts: Date.now(), url: `${site.url}/widget.html`, locale: "en" };
+  const bad = { id: `damaged-${Date.now()}`, type: "response", survey: "one" };
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [`touchpoint:v1:outbox:${SITE}`, JSON.stringify([bad, good])]);
+  await page.reload();
+  const stored = await eventually(async () => (await exportEvents(collector, SITE)).find((e) => e.id === good.id), 10_000);
+  assert.equal(stored?.comment, "from the last page");
+  assert.equal(stored?.score, 6);
+  await eventually(async () => (await outbox(page)).length === 0, 10_000);
+  assert.deepEqual(await outbox(page), [], "nothing left to resend");
+  assert.equal((await exportEvents(collector, SITE)).filter((e) => e.id === bad.id).length, 0);
+  assert.equal(warnings.filter((w) => w.includes("refused an event and it was dropped")).length, 1, warnings.join("\n"));
+  await context.close();
+});
+
 test("a flaky network: 503s with Retry-After are retried in the page until stored", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -21,15 +21,32 @@ pub const BASE_DELAY_MS: u32 = 1_000;
 /// Longest wait between retries, in ms.
 pub const MAX_DELAY_MS: u32 = 5 * 60 * 1_000;
 
+/// One queued event, as it will be sent: its wire JSON, with the id and
+/// kind the outbox decides by. Kept as text, so a stored outbox is sent as
+/// it was written, without being read back into an [`Event`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Queued {
+    pub id: String,
+    pub kind: EventKind,
+    /// The event as [`wire::event`] writes it.
+    pub json: String,
+}
+
+impl From<&Event> for Queued {
+    fn from(e: &Event) -> Self {
+        Queued { id: e.id.clone(), kind: e.kind, json: wire::event_json(e) }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbox {
-    pub events: Vec<Event>,
+    pub events: Vec<Queued>,
 }
 
 impl Outbox {
     /// Queues an event. An event whose id is already queued replaces it (a
     /// response's comment update supersedes the score-only version).
-    pub fn push(&mut self, event: Event) {
+    pub fn push(&mut self, event: Queued) {
         if let Some(old) = self.events.iter_mut().find(|e| e.id == event.id) {
             *old = event;
             return;
@@ -48,30 +65,23 @@ impl Outbox {
         }
     }
 
-    /// The ids of the next batch, oldest first, within the batch limits.
-    pub fn next_batch(&self, site: &str) -> Vec<String> {
-        let mut ids = Vec::new();
-        let mut bytes = wire::batch_json(site, []).len();
+    /// The next batch: the oldest events, within the batch limits.
+    pub fn next_batch(&self, site: &str) -> &[Queued] {
+        let mut bytes = wire::batch_of(site, []).len();
+        let mut n = 0;
         for e in self.events.iter().take(MAX_EVENTS_PER_BATCH) {
-            let mut one = String::new();
-            wire::event(&mut one, e);
-            if !ids.is_empty() && bytes + one.len() + 1 > MAX_BATCH_BYTES {
+            if n > 0 && bytes + e.json.len() + 1 > MAX_BATCH_BYTES {
                 break;
             }
-            bytes += one.len() + 1;
-            ids.push(e.id.clone());
+            bytes += e.json.len() + 1;
+            n += 1;
         }
-        ids
+        &self.events[..n]
     }
 
-    /// The events with these ids, in outbox order.
-    pub fn select<'a>(&'a self, ids: &'a [String]) -> impl Iterator<Item = &'a Event> + 'a {
-        self.events.iter().filter(move |e| ids.contains(&e.id))
-    }
-
-    /// Forgets the events with these ids (delivered, or refused for good).
+    /// Forgets the events that were sent (delivered, or refused for good).
     /// An event replaced since it was sent (a newer comment) is kept.
-    pub fn remove(&mut self, sent: &[Event]) {
+    pub fn remove(&mut self, sent: &[Queued]) {
         self.events.retain(|e| !sent.iter().any(|s| s == e));
     }
 }

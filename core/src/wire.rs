@@ -7,6 +7,13 @@ use crate::event::{AttrValue, Event};
 
 /// `{"site":..,"events":[..]}` for `events`.
 pub fn batch_json<'a>(site: &str, events: impl IntoIterator<Item = &'a Event>) -> String {
+    let events: Vec<String> = events.into_iter().map(event_json).collect();
+    batch_of(site, events.iter().map(String::as_str))
+}
+
+/// The same batch from events already written as JSON objects (the
+/// widget's outbox keeps them that way).
+pub fn batch_of<'a>(site: &str, events: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::with_capacity(512);
     out.push_str("{\"site\":");
     string(&mut out, site);
@@ -15,9 +22,16 @@ pub fn batch_json<'a>(site: &str, events: impl IntoIterator<Item = &'a Event>) -
         if i > 0 {
             out.push(',');
         }
-        event(&mut out, e);
+        out.push_str(e);
     }
     out.push_str("]}");
+    out
+}
+
+/// One event as a JSON object, in a string of its own.
+pub fn event_json(e: &Event) -> String {
+    let mut out = String::new();
+    event(&mut out, e);
     out
 }
 

@@ -1,10 +1,14 @@
 //! Outbox policy: bounds, batching, retry timing, answer classification.
 
 use touchpoint_core::event::{Event, EventKind};
-use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome, MAX_DELAY_MS, MAX_EVENTS};
+use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome, Queued, MAX_DELAY_MS, MAX_EVENTS};
 use touchpoint_core::Metric;
 
-fn ev(id: usize, kind: EventKind) -> Event {
+fn ev(id: usize, kind: EventKind) -> Queued {
+    Queued::from(&event(id, kind))
+}
+
+fn event(id: usize, kind: EventKind) -> Event {
     Event {
         id: format!("event-{id:08}"),
         kind,
@@ -46,10 +50,11 @@ fn when_full_impressions_go_first_then_dismisses_and_responses_never() {
 fn a_comment_update_replaces_the_queued_score_only_response() {
     let mut o = Outbox::default();
     o.push(ev(1, EventKind::Response));
-    let mut update = ev(1, EventKind::Response);
+    let mut update = event(1, EventKind::Response);
     update.comment = Some("why".into());
-    o.push(update.clone());
-    assert_eq!(o.events, vec![update]);
+    o.push(Queued::from(&update));
+    assert_eq!(o.events, vec![Queued::from(&update)]);
+    assert!(o.events[0].json.contains(r#""comment":"why""#));
 }
 
 #[test]
@@ -57,26 +62,29 @@ fn removing_sent_events_keeps_one_replaced_while_in_flight() {
     let mut o = Outbox::default();
     o.push(ev(1, EventKind::Response));
     o.push(ev(2, EventKind::Impression));
-    let sent: Vec<Event> = o.events.clone();
-    let mut update = ev(1, EventKind::Response);
+    let sent: Vec<Queued> = o.events.clone();
+    let mut update = event(1, EventKind::Response);
     update.comment = Some("later".into());
-    o.push(update.clone());
+    o.push(Queued::from(&update));
     o.remove(&sent);
-    assert_eq!(o.events, vec![update], "the newer comment still has to go");
+    assert_eq!(o.events, vec![Queued::from(&update)], "the newer comment still has to go");
 }
 
 #[test]
 fn batches_respect_count_and_byte_limits() {
     let mut o = Outbox::default();
     for i in 0..80 {
-        let mut e = ev(i, EventKind::Response);
+        let mut e = event(i, EventKind::Response);
         e.comment = Some("x".repeat(1900));
-        o.push(e);
+        o.push(Queued::from(&e));
     }
-    let ids = o.next_batch("demo");
-    assert!(ids.len() < 50 && ids.len() > 20, "{} events", ids.len());
-    let body = touchpoint_core::wire::batch_json("demo", o.select(&ids));
+    let batch = o.next_batch("demo");
+    assert!(batch.len() < 50 && batch.len() > 20, "{} events", batch.len());
+    assert_eq!(batch, &o.events[..batch.len()], "oldest first");
+    let body = touchpoint_core::wire::batch_of("demo", batch.iter().map(|e| e.json.as_str()));
     assert!(body.len() <= touchpoint_core::outbox::MAX_BATCH_BYTES);
+    let next = touchpoint_core::wire::batch_of("demo", o.events[..batch.len() + 1].iter().map(|e| e.json.as_str()));
+    assert!(next.len() > touchpoint_core::outbox::MAX_BATCH_BYTES, "one more would not fit");
     let small: Outbox = Outbox { events: (0..80).map(|i| ev(i, EventKind::Impression)).collect() };
     assert_eq!(small.next_batch("demo").len(), 50);
 }

@@ -373,7 +373,7 @@ fn emit(kind: EventKind, comment: Option<String>) {
     call_hooks(&hooks, &event);
     if allowed {
         journey::remember(&event);
-        outbox::enqueue(event);
+        outbox::enqueue(&event);
     }
 }
 

@@ -12,11 +12,11 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use js_sys::{Array, JSON};
 use touchpoint_core::event::{Event, EventKind};
-use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome};
-use touchpoint_core::{wire, Metric};
-use wasm_bindgen::{JsCast, JsValue};
+use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome, Queued};
+use touchpoint_core::wire;
+use wasm_bindgen::JsCast;
 
-use crate::dom::{after, document, prop, prop_num, prop_str, soon, warn, window};
+use crate::dom::{after, document, prop_str, soon, warn, window};
 use crate::transport;
 use crate::visitor::storage;
 
@@ -66,8 +66,9 @@ pub fn init(site: &str, collector: &str) {
 }
 
 /// Queues one event durably, then tries to send.
-pub fn enqueue(event: Event) {
-    update(|o| o.push(event));
+pub fn enqueue(event: &Event) {
+    let queued = Queued::from(event);
+    update(|o| o.push(queued));
     flush();
 }
 
@@ -93,15 +94,18 @@ fn load(sender: &mut Sender) -> Outbox {
 }
 
 /// The next batch to send, read without writing anything back.
-fn next_batch() -> Option<(String, String, Vec<Event>)> {
+fn next_batch() -> Option<(String, String, Vec<Queued>)> {
     SENDER.with(|s| {
         let mut guard = s.borrow_mut();
         let sender = guard.as_mut()?;
-        let outbox = load(sender);
-        let ids = outbox.next_batch(&sender.site);
-        let batch: Vec<Event> = outbox.select(&ids).cloned().collect();
+        let batch = load(sender).next_batch(&sender.site).to_vec();
         Some((sender.site.clone(), sender.url.clone(), batch))
     })
+}
+
+/// The request body for a batch.
+fn body(site: &str, batch: &[Queued]) -> String {
+    wire::batch_of(site, batch.iter().map(|e| e.json.as_str()))
 }
 
 /// Applies `f` to the stored outbox: read fresh, change, write back, all
@@ -136,10 +140,9 @@ fn flush() {
         SENDER.with(|s| s.borrow_mut().as_mut().map(|s| s.in_flight = false));
         return;
     }
-    let body = wire::batch_json(&site, &batch);
     transport::post(
         &url,
-        &body,
+        &body(&site, &batch),
         Box::new(move |answer| {
             let outcome = classify(answer.status, answer.rejected, answer.retry_after_s);
             settle(outcome, &batch, answer.error.as_deref());
@@ -147,7 +150,7 @@ fn flush() {
     );
 }
 
-fn settle(outcome: Outcome, batch: &[Event], error: Option<&str>) {
+fn settle(outcome: Outcome, batch: &[Queued], error: Option<&str>) {
     let retry = match outcome {
         Outcome::Delivered { rejected } => {
             for i in rejected {
@@ -209,7 +212,7 @@ fn beacon() {
         return;
     };
     if !batch.is_empty() {
-        let _ = window().navigator().send_beacon_with_opt_str(&url, Some(&wire::batch_json(&site, &batch)));
+        let _ = window().navigator().send_beacon_with_opt_str(&url, Some(&body(&site, &batch)));
     }
 }
 
@@ -219,44 +222,28 @@ fn write(outbox: &Outbox) -> String {
         if i > 0 {
             out.push(',');
         }
-        wire::event(&mut out, e);
+        out.push_str(&e.json);
     }
     out.push(']');
     out
 }
 
-/// The stored outbox; anything unreadable (old format, corruption) is
-/// dropped entry by entry rather than failing the whole page.
+/// The stored outbox; an entry without a string id or a known type (old
+/// format, corruption) is dropped rather than failing the whole page. The
+/// rest is sent as stored: the collector validates every event, and answers
+/// for one it refuses by its position in the batch.
 fn read(stored: Option<&str>) -> Outbox {
     let mut events = Vec::new();
     if let Some(a) = stored.and_then(|s| JSON::parse(s).ok()).and_then(|v| v.dyn_into::<Array>().ok()) {
         for i in 0..a.length() {
-            if let Some(e) = event(&a.get(i)) {
-                events.push(e);
+            let item = a.get(i);
+            let id = prop_str(&item, "id");
+            let kind = prop_str(&item, "type").and_then(|t| EventKind::parse(&t));
+            let json = JSON::stringify(&item).ok().and_then(|j| j.as_string());
+            if let (Some(id), Some(kind), Some(json)) = (id, kind, json) {
+                events.push(Queued { id, kind, json });
             }
         }
     }
     Outbox { events }
-}
-
-fn event(v: &JsValue) -> Option<Event> {
-    let s = |k: &str| prop_str(v, k);
-    let n = |k: &str| prop_num(v, k).filter(|n| *n >= 0.0);
-    Some(Event {
-        id: s("id")?,
-        kind: EventKind::parse(&s("type")?)?,
-        survey: s("survey")?,
-        touchpoint: s("touchpoint")?,
-        metric: Metric::parse(&s("metric")?)?,
-        scale: n("scale").map(|x| x as u8),
-        score: n("score").map(|x| x as u8),
-        comment: s("comment"),
-        visitor: s("visitor")?,
-        ts: n("ts")? as u64,
-        url: s("url")?,
-        locale: s("locale")?,
-        experiment: s("experiment"),
-        variant: s("variant"),
-        attributes: crate::journey::event_attributes(&crate::visitor::read_attrs(&prop(v, "attributes"))),
-    })
 }
