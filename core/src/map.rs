@@ -74,9 +74,10 @@ impl<K: Ord, V> VecMap<K, V> {
     /// inserted one by one. O(n log n), whatever order a document lists them
     /// in (inserting each in turn is quadratic on reverse-sorted keys).
     fn from_entries(mut entries: Vec<(K, V)>) -> Self {
-        entries.sort_by(|a, b| a.0.cmp(&b.0)); // stable: equal keys keep their order
-                                               // `dedup_by` drops the later of two equal neighbours: swap first so
-                                               // that the later value is the one kept.
+        // Stable: equal keys keep their document order.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // `dedup_by` drops the later of two equal neighbours: swap first so
+        // that the later value is the one kept.
         entries.dedup_by(|later, kept| {
             let same = later.0 == kept.0;
             if same {
