@@ -23,13 +23,16 @@ fn key(site: &str) -> String {
 
 /// Whether another tab of this site has a prompt on screen.
 pub fn busy_elsewhere(site: &str, tab: &str) -> bool {
-    let Some(value) = storage().and_then(|s| s.get_item(&key(site)).ok().flatten()) else {
-        return false;
-    };
-    let Some((holder, expires)) = value.split_once(':') else {
-        return false;
-    };
-    holder != tab && touchpoint_core::wire::parse_uint(expires).is_some_and(|t| t > now_ms())
+    held_by(&key(site), tab) == Some(false)
+}
+
+/// Whether `tab` holds the lease stored under `key`; `None` when no tab
+/// does (none stored, or expired).
+fn held_by(key: &str, tab: &str) -> Option<bool> {
+    let value = storage()?.get_item(key).ok().flatten()?;
+    let (holder, expires) = value.split_once(':')?;
+    let live = touchpoint_core::wire::parse_uint(expires).is_some_and(|t| t > now_ms());
+    live.then(|| holder == tab)
 }
 
 /// The lease of the tab showing a prompt; dropped when the prompt goes.
@@ -59,12 +62,13 @@ impl Drop for Lease {
     }
 }
 
-/// Removes the lease if `tab` still holds it.
+/// Removes the lease if `tab` still holds it (an expired one is free
+/// already).
 fn release(key: &str, tab: &str) {
-    let Some(storage) = storage() else { return };
-    let ours = storage.get_item(key).ok().flatten().is_some_and(|v| v.split(':').next() == Some(tab));
-    if ours {
-        let _ = storage.remove_item(key);
+    if held_by(key, tab) == Some(true) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(key);
+        }
     }
 }
 
