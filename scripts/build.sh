@@ -57,12 +57,21 @@ wasm-opt --low-memory-unused -Oz --flatten --rereloop -Oz -Oz \
 node scripts/minify-names.mjs "$ROOT/target/widget-names.json" "$out/touchpoint_widget.js"
 esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint_widget.js" \
   --allow-overwrite "$out/touchpoint_widget.js"
+# The build id: a hash of the glue and the wasm. The entry points (loader.js,
+# touchpoint.mjs) ask for those two with `?v=ID`, and the collector, built
+# with the same id, lets browsers keep what is asked for with it for a year:
+# repeat visits need no revalidation round trip, and a release changes the
+# addresses, so a browser never pairs one release's glue with another's wasm.
+build_id=$(cat "$out/touchpoint_widget.js" "$out/touchpoint_widget_bg.wasm" | sha256sum | cut -c1-12)
+export TOUCHPOINT_WIDGET_BUILD="$build_id"
 # The loader's header comment (how to embed it) stays in the source and the
 # README: shipped, it was 196 of its 710 gzip bytes, on every page view.
-esbuild --log-level=warning --minify --legal-comments=none --outfile="$out/loader.js" widget/loader.js
-esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint.mjs" widget/touchpoint.mjs
+esbuild --log-level=warning --minify --legal-comments=none --define:TOUCHPOINT_BUILD="\"$build_id\"" \
+  --outfile="$out/loader.js" widget/loader.js
+esbuild --log-level=warning --minify --format=esm --define:TOUCHPOINT_BUILD="\"$build_id\"" \
+  --outfile="$out/touchpoint.mjs" widget/touchpoint.mjs
 
-log "building the collector"
+log "building the collector (widget build $build_id)"
 (cd collector && worker-build --release >/dev/null 2>"$ROOT/target/worker-build.log") || {
   cat "$ROOT/target/worker-build.log" >&2
   exit 1

@@ -3,6 +3,7 @@
 // config serving and the admin API, as HTTP clients and browsers see them.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { startCollector, putSite, exportEvents } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
@@ -340,5 +341,43 @@ describe("widget files", () => {
     const bytes = new Uint8Array(await wasm.arrayBuffer());
     assert.deepEqual([...bytes.slice(0, 4)], [0, 0x61, 0x73, 0x6d], "a real wasm module");
     assert.equal((await fetch(`${collector.url}/widget/nope.js`)).status, 404);
+  });
+
+  test("the entry points name this build's glue and wasm, which browsers may keep for a year", async () => {
+    const widget = `${collector.url}/widget`;
+    const SHORT = "public, max-age=300";
+    const builds = [];
+    for (const entry of ["loader.js", "touchpoint.mjs"]) {
+      const res = await fetch(`${widget}/${entry}`);
+      assert.equal(res.headers.get("cache-control"), SHORT, `${entry} is in customers' pages: short cache`);
+      const text = await res.text();
+      const named = [...text.matchAll(/\?v=([0-9a-f]{12})/g)].map((m) => m[1]);
+      assert.ok(named.length > 0, `${entry} asks for the files with ?v=`);
+      builds.push(...named);
+    }
+    const build = builds[0];
+    assert.deepEqual(builds, builds.map(() => build), "one build id everywhere");
+    const glue = await fetch(`${widget}/touchpoint_widget.js?v=${build}`);
+    const wasm = await fetch(`${widget}/touchpoint_widget_bg.wasm?v=${build}`);
+    for (const res of [glue, wasm]) {
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    }
+    // The id is a hash of the two files it names, so a release that changes
+    // either asks for new URLs instead of finding a stale pair in the cache.
+    const hash = createHash("sha256");
+    hash.update(Buffer.from(await glue.arrayBuffer()));
+    hash.update(Buffer.from(await wasm.arrayBuffer()));
+    assert.equal(hash.digest("hex").slice(0, 12), build);
+    // Asked for without this build's id (an older cached loader): served,
+    // but not kept long, so that pairing ends soon after a release.
+    for (const query of ["", "?v=000000000000"]) {
+      const res = await fetch(`${widget}/touchpoint_widget_bg.wasm${query}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("cache-control"), SHORT, `wasm${query}`);
+    }
+    const missing = await fetch(`${widget}/nope.js?v=${build}`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get("cache-control"), SHORT, "a 404 is never kept for a year");
   });
 });

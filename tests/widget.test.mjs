@@ -160,7 +160,7 @@ test("the loader downloads the configuration while the wasm downloads, not after
   // would be refused here.
   let wasmHeld;
   const heldUntilConfig = new Promise((r) => (wasmHeld = r));
-  await page.route("**/widget/touchpoint_widget_bg.wasm", async (route) => {
+  await page.route((url) => url.pathname.endsWith("/widget/touchpoint_widget_bg.wasm"), async (route) => {
     wasmHeld(await Promise.race([configSeen.then(() => true), new Promise((r) => setTimeout(r, 5_000, false))]));
     await route.continue();
   });
@@ -168,6 +168,22 @@ test("the loader downloads the configuration while the wasm downloads, not after
   assert.equal(await heldUntilConfig, true, "the configuration was not requested while the wasm downloaded");
   await page.evaluate(() => window.touchpoint("event", "test_open"));
   await page.getByRole("dialog").waitFor({ timeout: 15_000 });
+  await page.close();
+});
+
+test("the loader asks for the glue and the wasm of its own build", async () => {
+  const page = await browser.newPage();
+  const asked = [];
+  page.on("request", (req) => {
+    const url = new URL(req.url());
+    if (url.pathname.includes("/widget/touchpoint_widget")) asked.push([url.pathname.split("/").pop(), url.search]);
+  });
+  await page.goto(`${site.url}/widget.html`);
+  await page.evaluate(() => window.touchpoint("event", "test_open"));
+  await page.getByRole("dialog").waitFor({ timeout: 15_000 });
+  const loader = await (await fetch(`${collector.url}/widget/loader.js`)).text();
+  const build = loader.match(/\?v=([0-9a-f]{12})/)[1];
+  assert.deepEqual(asked.sort(), [["touchpoint_widget.js", `?v=${build}`], ["touchpoint_widget_bg.wasm", `?v=${build}`]]);
   await page.close();
 });
 

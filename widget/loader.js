@@ -26,15 +26,19 @@
   // The three downloads the first prompt needs start together, not one
   // after the other: the glue, the wasm and the site's configuration.
   // Marked as handled here; the widget still sees a failure when it reads them.
+  // The glue and the wasm are asked for with this build's id (a hash of
+  // both, set by scripts/build.sh): the collector lets browsers keep them
+  // for a year, and a new release has new addresses, so the two always match.
+  var build = "?v=" + TOUCHPOINT_BUILD;
   var noop = function () {};
-  var wasm = fetch(new URL("touchpoint_widget_bg.wasm", base));
+  var wasm = fetch(new URL("touchpoint_widget_bg.wasm" + build, base));
   var config = fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit" }).then(function (r) {
     if (!r.ok) throw r.status;
     return r.json();
   });
   wasm.catch(noop);
   config.catch(noop);
-  import(new URL("touchpoint_widget.js", base).href)
+  import(new URL("touchpoint_widget.js" + build, base).href)
     .then(function (m) {
       return m.default({ module_or_path: wasm }).then(function () {
         var replay = queue.map(function (a) { return Array.prototype.slice.call(a); });

@@ -25,14 +25,16 @@ export function init({ site, collector, widget } = {}) {
   w.touchpoint = touchpoint;
   w.__touchpoint = true;
   // Glue, wasm and configuration download together (as in loader.js).
-  const wasm = fetch(new URL("touchpoint_widget_bg.wasm", base));
+  // This build's files, kept by browsers for a year (see loader.js).
+  const build = `?v=${TOUCHPOINT_BUILD}`;
+  const wasm = fetch(new URL(`touchpoint_widget_bg.wasm${build}`, base));
   const config = fetch(`${collector}/v1/sites/${site}/config`, { credentials: "omit" }).then((r) => {
     if (!r.ok) throw r.status;
     return r.json();
   });
   wasm.catch(() => {});
   config.catch(() => {});
-  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL("touchpoint_widget.js", base).href)
+  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`touchpoint_widget.js${build}`, base).href)
     .then((m) =>
       m.default({ module_or_path: wasm }).then(() => {
         const replay = queue.map((a) => Array.prototype.slice.call(a));

@@ -7,13 +7,24 @@ use worker::{Env, Request, Response};
 use crate::error::ApiResult;
 use crate::http::{cors_public, set_header};
 
-/// The loader's URL is in every customer's page, so it must not be cached
-/// long; the files it loads are re-checked with ETags after an hour.
-const LOADER_CACHE: &str = "public, max-age=300";
-const FILE_CACHE: &str = "public, max-age=3600";
+/// The widget build this collector was built with (`scripts/build.sh` sets
+/// it: a hash of the glue and the wasm). The entry points ask for those two
+/// files with `?v=` this id.
+const WIDGET_BUILD: Option<&str> = option_env!("TOUCHPOINT_WIDGET_BUILD");
+
+/// The entry points' URLs are in customers' pages and bundles, so they are
+/// not cached long; neither is a file asked for without this build's id
+/// (an entry point of another release, still cached), so that pairing ends
+/// soon after a release.
+const SHORT_CACHE: &str = "public, max-age=300";
+/// What this build's entry points ask for never changes under that URL.
+const BUILD_CACHE: &str = "public, max-age=31536000, immutable";
 
 pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
-    let is_loader = req.path().ends_with("/loader.js");
+    let url = req.url()?;
+    let asked = url.query_pairs().find(|(k, _)| k == "v").map(|(_, v)| v.into_owned());
+    let entry = url.path().ends_with("/loader.js") || url.path().ends_with("/touchpoint.mjs");
+    let pinned = !entry && asked.is_some() && asked.as_deref() == WIDGET_BUILD;
     let mut upstream = env.assets("ASSETS")?.fetch_request(req).await?;
     let status = upstream.status_code();
     let mut response = if status == 200 { Response::from_bytes(upstream.bytes().await?)? } else { Response::empty()? }
@@ -23,7 +34,8 @@ pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
             set_header(&mut response, name, &value);
         }
     }
-    set_header(&mut response, "Cache-Control", if is_loader { LOADER_CACHE } else { FILE_CACHE });
+    let cache = if pinned && status == 200 { BUILD_CACHE } else { SHORT_CACHE };
+    set_header(&mut response, "Cache-Control", cache);
     cors_public(&mut response);
     Ok(response)
 }
