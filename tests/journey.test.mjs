@@ -199,6 +199,24 @@ test("exit intent: the pointer leaving through the top on desktop, a fast upward
   await page.mouse.move(300, 300);
   await page.mouse.move(300, 200);
   assert.equal(await count(page), 0);
+  // On a desktop, reading down then going back to the top fast (Home, a
+  // "back to top" link) is not leaving: the fling is for touch screens.
+  const fling = () => page.evaluate(async () => {
+    const start = scrollY;
+    for (let i = 1; i <= 4; i++) {
+      window.scrollTo(0, start - i * innerHeight * 0.2);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  });
+  const depth = await page.evaluate(() => document.documentElement.scrollHeight - innerHeight);
+  for (const f of [0.1, 0.2, 0.3, 0.4]) {
+    await page.evaluate((y) => window.scrollTo(0, y), depth * f);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await fling();
+  await page.keyboard.press("Home");
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(await count(page), 0, "scrolling back up on a desktop");
   // The pointer leaves the window through its top edge.
   await page.evaluate(() => document.dispatchEvent(new MouseEvent("mouseout", { clientY: -2, relatedTarget: null, bubbles: true })));
   await shown(page);

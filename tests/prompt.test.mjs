@@ -42,7 +42,7 @@ function surveys() {
   ];
 }
 
-let collector, site, modalSite, cspSite, browser;
+let collector, site, modalSite, cspSite, themedSite, textOnlySite, browser;
 
 before(async () => {
   collector = await startCollector();
@@ -56,12 +56,22 @@ before(async () => {
   await putSite(collector, "modal", {
     version: 1, origins: [modalSite.origin], theme: { position: "center", brand: "#0f766e", radius: 8 }, surveys: surveys(),
   });
+  themedSite = await startSite({ root: PAGES, collector, site: "themed" });
+  textOnlySite = await startSite({ root: PAGES, collector, site: "text-only" });
+  // The README's example theme, and a text colour alone.
+  await putSite(collector, "themed", {
+    version: 1, origins: [themedSite.origin], surveys: surveys(),
+    theme: { brand: "#0f766e", text: "#111827", background: "#ffffff", mode: "auto" },
+  });
+  await putSite(collector, "text-only", {
+    version: 1, origins: [textOnlySite.origin], surveys: surveys(), theme: { brand: "#0f766e", text: "#111827" },
+  });
   browser = await launchBrowser();
   await mkdir(SHOTS, { recursive: true });
 });
 after(async () => {
   await browser?.close();
-  for (const s of [site, modalSite, cspSite]) await s?.stop();
+  for (const s of [site, modalSite, cspSite, themedSite, textOnlySite]) await s?.stop();
   await collector?.stop();
 });
 
@@ -244,5 +254,129 @@ test("a hostile host stylesheet neither breaks the prompt nor is broken by it", 
   const leak = await page.evaluate(() => [getComputedStyle(document.getElementById("page-send")).backgroundColor,
     getComputedStyle(document.querySelector("p.q")).fontWeight]);
   assert.deepEqual(leak, ["rgba(0, 0, 0, 0)", "400"]);
+  await context.close();
+});
+
+test("narrow phones: every point is still a 44x44 target, in the bottom sheet and the centred modal", async () => {
+  for (const width of [320, 360]) {
+    for (const base of [site, modalSite]) {
+      for (const [id, trigger, , points] of [VARIANTS[0], VARIANTS[4]]) {
+        const where = `${id} at ${width} px, ${base === site ? "sheet" : "modal"}`;
+        const { context, page, dialog } = await openPrompt({ viewport: { width, height: 640 }, phone: true, trigger, base });
+        const radios = dialog.getByRole("radio");
+        assert.equal(await radios.count(), points);
+        for (let i = 0; i < points; i++) {
+          const b = await radios.nth(i).boundingBox();
+          assert.ok(b.width >= 44 && b.height >= 44, `${where}: point ${i} is ${b.width}x${b.height}`);
+        }
+        const box = await dialog.boundingBox();
+        assert.ok(box.x >= 0 && box.x + box.width <= width, `${where}: inside the screen`);
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, `${where}: no horizontal scroll`);
+        await context.close();
+      }
+    }
+  }
+});
+
+test("a themed text or background colour stays readable in dark mode", async () => {
+  for (const base of [themedSite, textOnlySite]) {
+    for (const scheme of ["light", "dark"]) {
+      const { context, dialog } = await openPrompt({ viewport: { width: 1280, height: 800 }, scheme, trigger: "open_nps", base });
+      // WCAG contrast of each text against the panel, from computed colours.
+      const ratios = await dialog.evaluate((panel) => {
+        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+        const lum = (c) => {
+          const [r, g, b] = rgb(c).map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+        const bg = getComputedStyle(panel).backgroundColor;
+        const out = {};
+        for (const [name, sel] of [["question", ".q"], ["end label", ".ends span"], ["close", ".x"], ["point", ".pt span"]]) {
+          out[name] = ratio(getComputedStyle(panel.querySelector(sel)).color, bg);
+        }
+        return out;
+      });
+      for (const [name, r] of Object.entries(ratios)) {
+        assert.ok(r >= 4.5, `${base === themedSite ? "text and background" : "text only"}, ${scheme}: ${name} at ${r.toFixed(2)}:1`);
+      }
+      await context.close();
+    }
+  }
+});
+
+test("the comment field rides above the on-screen keyboard, and the sheet drops back when it goes", async () => {
+  const { context, page, dialog } = await openPrompt({ viewport: { width: 375, height: 667 }, phone: true, trigger: "open_nps" });
+  await dialog.getByRole("radio", { name: "8", exact: true }).tap();
+  await dialog.getByRole("button", { name: "Send" }).tap();
+  await dialog.getByRole("textbox").waitFor();
+  // The keyboard as the browser reports it: the visual viewport shrinks
+  // (Android: resize) or moves (iOS: scroll).
+  const keyboard = (height, event) => page.evaluate(([h, e]) => {
+    Object.defineProperty(visualViewport, "height", { configurable: true, get: () => h });
+    visualViewport.dispatchEvent(new Event(e));
+  }, [height, event]);
+  const bottom = async () => { const b = await dialog.boundingBox(); return Math.round(b.y + b.height); };
+  await keyboard(367, "resize");
+  assert.equal(await bottom(), 367, "lifted above a 300 px keyboard");
+  await keyboard(417, "scroll");
+  assert.equal(await bottom(), 417, "follows the visual viewport when it only moves");
+  await dialog.getByRole("textbox").fill("Quick checkout");
+  await dialog.getByRole("button", { name: "Send" }).tap();
+  await page.getByRole("status").waitFor();
+  await keyboard(667, "resize");
+  assert.equal(await bottom(), 667, "the thank-you note sits at the bottom once the keyboard is gone");
+  await context.close();
+});
+
+test("the browser's languages are tried in order when the page names none", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Swedish first (no survey has it), then Arabic, then English.
+  await context.addInitScript(() => Object.defineProperty(navigator, "languages", { get: () => ["sv-SE", "ar", "en"] }));
+  const page = await context.newPage();
+  await page.goto(`${site.url}/prompt.html?lang=none`);
+  await page.evaluate(() => window.touchpoint("event", "open_nps"));
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 15_000 });
+  assert.equal(await dialog.getAttribute("lang"), "ar");
+  assert.equal(await dialog.getAttribute("dir"), "rtl");
+  await dialog.getByText(AR.question).waitFor();
+  await context.close();
+});
+
+test("a page calling touchpoint() from its own focus listener while the prompt moves focus gets no error", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const warnings = consoleWarnings(page);
+  // Analytics-style code reacting to focus changes: it puts them in the
+  // URL and, when the comment field gets focus, asks to hear the response.
+  await page.addInitScript(() => {
+    let n = 0;
+    document.addEventListener("focusin", (e) => {
+      history.replaceState(null, "", `#focus-${++n}`);
+      if (e.composedPath()[0].tagName === "TEXTAREA") {
+        window.touchpoint("on", "response", (r) => (window.__heard = r.comment));
+      }
+    });
+  });
+  await page.goto(`${modalSite.url}/prompt.html`);
+  await page.evaluate(() => window.touchpoint("event", "open_nps"));
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor({ timeout: 15_000 });
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await dialog.getByRole("radio", { name: "9", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  // The prompt moves focus to the comment field: the page's listener runs
+  // inside that move and calls back into the widget.
+  await dialog.getByRole("textbox").fill("Fine");
+  await dialog.getByRole("button", { name: "Send" }).click();
+  await page.getByRole("status").waitFor();
+  const [stored] = await eventually(async () => {
+    const rs = (await exportEvents(collector, "modal")).filter((e) => e.visitor === visitor && e.type === "response");
+    return rs.length && rs[0].comment && rs;
+  });
+  assert.equal(stored.comment, "Fine");
+  assert.equal(await page.evaluate(() => window.__heard), "Fine", "the call made inside the focus move was applied");
+  assert.deepEqual(warnings, []);
   await context.close();
 });

@@ -104,6 +104,42 @@ test("Escape dismisses too", async () => {
   await page.close();
 });
 
+test("Escape that ends an input method's composition keeps the comment; a real Escape then dismisses", async () => {
+  const { page, dialog } = await open("test_open");
+  await dialog.getByRole("radio", { name: "5", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  const comment = dialog.getByRole("textbox");
+  await comment.fill("配送が早い");
+  // What Chromium sends when Escape cancels a Japanese conversion, and what
+  // Safari sends as the composition ends.
+  await comment.dispatchEvent("keydown", { key: "Escape", isComposing: true });
+  await comment.dispatchEvent("keydown", { key: "Escape", keyCode: 229 });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  assert.equal(await comment.inputValue(), "配送が早い", "still there to send");
+  await page.keyboard.press("Escape");
+  await page.locator("[data-touchpoint]").waitFor({ state: "detached" });
+  await page.close();
+});
+
+test("the comment's Send waits for text, so a double click on the score's Send does not skip the question", async () => {
+  const { page, dialog } = await open("test_open");
+  await dialog.getByRole("radio", { name: "9", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).dblclick();
+  const comment = dialog.getByRole("textbox");
+  await comment.waitFor();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.equal(await comment.isVisible(), true, "still asking why after the second click");
+  const send = dialog.getByRole("button", { name: "Send" });
+  assert.equal(await send.isDisabled(), true);
+  await comment.fill("   ");
+  assert.equal(await send.isDisabled(), true, "blank is nothing to send");
+  await comment.fill("Fast delivery");
+  assert.equal(await send.isDisabled(), false);
+  await send.click();
+  await page.getByRole("status").waitFor();
+  await page.close();
+});
+
 test("Send stays disabled until a score is chosen; a score-only prompt has no text box", async () => {
   const { page, dialog } = await open("single_open");
   assert.equal(await dialog.getByRole("button", { name: "Send" }).isDisabled(), true);
@@ -134,17 +170,25 @@ test("bad calls give one clear console warning each and never throw into the pag
       touchpoint("event");
       touchpoint("on", "response", "not a function");
       touchpoint("show", "no-such-survey");
+      touchpoint("debug", "off");
       return false;
     } catch {
       return true;
     }
   });
   assert.equal(threw, false);
-  await eventually(() => warnings.length >= 4, 3000);
-  assert.equal(warnings.length, 4, warnings.join("\n"));
+  await eventually(() => warnings.length >= 5, 3000);
+  assert.equal(warnings.length, 5, warnings.join("\n"));
   assert.ok(warnings.every((w) => w.startsWith("[touchpoint]")), warnings.join("\n"));
   assert.match(warnings[0], /unknown command 'bogus'/);
   assert.match(warnings[1], /event.*name/);
+  assert.match(warnings[4], /debug.*true or false/);
+  // ...and a refused call changes nothing: debug mode stayed off.
+  const infos = [];
+  page.on("console", (m) => m.type() === "info" && infos.push(m.text()));
+  await page.evaluate(() => touchpoint("event", "nothing_listens_to_this"));
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.deepEqual(infos, []);
   await page.close();
 });
 

@@ -129,9 +129,24 @@ pub fn number(n: u8) -> String {
     crate::wire::decimal(u64::from(n))
 }
 
-/// The visitor's language: the first valid tag of, in order, an explicit
-/// `touchpoint('set', {locale})`, the config's `locale_override`,
-/// `<html lang>`, `navigator.language`; else the site's default.
-pub fn resolve_locale<'a>(candidates: impl IntoIterator<Item = &'a str>, default: &'a str) -> &'a str {
-    candidates.into_iter().map(str::trim).find(|c| is_locale(c)).unwrap_or(default)
+/// The visitor's language: the first valid tag of `fixed` (an explicit
+/// `touchpoint('set', {locale})`, the config's `locale_override`, `<html
+/// lang>`) when there is one, since the page's own language decides; else,
+/// of the browser's `preferred` languages (`navigator.languages`, in its
+/// order), the first valid one, or for `survey` the first it has a question
+/// in (a browser preferring Swedish, then French, gets a French survey);
+/// else the site's default.
+pub fn visitor_locale<'a>(
+    fixed: &[Option<&'a str>],
+    preferred: &'a [String],
+    default: &'a str,
+    survey: Option<&Survey>,
+) -> &'a str {
+    let valid = |c: &'a str| Some(c.trim()).filter(|c| is_locale(c));
+    if let Some(first) = fixed.iter().flatten().find_map(|c| valid(c)) {
+        return first;
+    }
+    let mut preferred = preferred.iter().filter_map(|p| valid(p));
+    let first = preferred.clone().next().unwrap_or(default);
+    survey.and_then(|s| preferred.find(|l| find_text(&s.question, l).is_some())).unwrap_or(first)
 }

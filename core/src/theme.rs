@@ -103,9 +103,13 @@ impl Theme {
                 if contrast(rgb, (255, 255, 255)) >= contrast(rgb, (17, 17, 17)) { "#fff" } else { "#111" },
             );
         }
-        for (name, value) in [("fg", &self.text), ("bg", &self.background)] {
-            if let Some(v) = value.as_deref().filter(|v| parse_hex(v).is_some()) {
-                var(name, v);
+        if let Some(palette) = self.palette() {
+            for (name, value) in [("fg", palette.fg), ("bg", palette.bg), ("muted", palette.muted)] {
+                var(name, value);
+            }
+            if self.brand.as_deref().and_then(parse_hex).is_none() {
+                var("brand", palette.brand);
+                var("on-brand", palette.on_brand);
             }
         }
         if let Some(font) = self.font.as_deref().filter(|f| is_css_font_list(f)) {
@@ -118,6 +122,73 @@ impl Theme {
         }
         css.push('}');
         css
+    }
+}
+
+/// The colours of a themed prompt: the site's text and background, and
+/// what goes with them, in every colour scheme.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Palette<'a> {
+    pub fg: &'a str,
+    pub bg: &'a str,
+    /// End labels, the close button, borders: [`MIN_CONTRAST`] on `bg`.
+    pub muted: &'a str,
+    /// Used when the site sets no brand colour.
+    pub brand: &'a str,
+    pub on_brand: &'a str,
+}
+
+/// A built-in colour (the stylesheet's defaults) and its relative
+/// luminance, precomputed (a test checks each against [`luminance`]).
+type Known = (&'static str, f64);
+const LIGHT_FG: Known = ("#1f2937", 0.021_530_180_889_268_46);
+const LIGHT_BG: Known = ("#fff", 1.0);
+const LIGHT_MUTED: Known = ("#4b5563", 0.088_937_073_411_370_08);
+const DARK_FG: Known = ("#f9fafb", 0.954_759_859_051_348_1);
+const DARK_BG: Known = ("#1f2937", 0.021_530_180_889_268_46);
+const DARK_MUTED: Known = ("#d1d5db", 0.662_582_822_450_792);
+const BLACK: Known = ("#000", 0.0);
+const WHITE: Known = ("#fff", 1.0);
+
+impl Theme {
+    /// With a text or background colour set, the prompt keeps the site's
+    /// colours in every scheme, so the built-in dark palette must not mix in
+    /// (its light grey labels on the site's white would be unreadable). The
+    /// colour the site left out is the built-in one that goes with the
+    /// other, or black or white when that one does not reach
+    /// [`MIN_CONTRAST`] (one of them always does); the muted grey is the
+    /// built-in one that reads best on the background, or the text colour
+    /// when neither reaches it; without a brand, the accent is the built-in
+    /// one for a light or a dark background. `None`: no colours set.
+    pub fn palette(&self) -> Option<Palette<'_>> {
+        fn known(c: &Option<String>) -> Option<(&str, f64)> {
+            let c = c.as_deref()?;
+            Some((c, luminance(parse_hex(c)?)))
+        }
+        let partner = |other: (&str, f64), on_light: Known, on_dark: Known| {
+            let built_in = if is_light(other.1) { on_light } else { on_dark };
+            match ratio(built_in.1, other.1) >= MIN_CONTRAST {
+                true => built_in,
+                false if is_light(other.1) => BLACK,
+                false => WHITE,
+            }
+        };
+        let (fg, bg) = match (known(&self.text), known(&self.background)) {
+            (Some(fg), Some(bg)) => (fg, bg),
+            // Light text goes on the dark palette's background, and so on.
+            (Some(fg), None) => (fg, partner(fg, DARK_BG, LIGHT_BG)),
+            (None, Some(bg)) => (partner(bg, LIGHT_FG, DARK_FG), bg),
+            (None, None) => return None,
+        };
+        let muted = if ratio(LIGHT_MUTED.1, bg.1) > ratio(DARK_MUTED.1, bg.1) { LIGHT_MUTED } else { DARK_MUTED };
+        let light = is_light(bg.1);
+        Some(Palette {
+            fg: fg.0,
+            bg: bg.0,
+            muted: if ratio(muted.1, bg.1) >= MIN_CONTRAST { muted.0 } else { fg.0 },
+            brand: if light { "#3730a3" } else { "#a5b4fc" },
+            on_brand: if light { "#fff" } else { "#1e1b4b" },
+        })
     }
 }
 
@@ -156,8 +227,17 @@ pub fn parse_hex(s: &str) -> Option<(u8, u8, u8)> {
 
 /// WCAG contrast ratio of two colours, 1.0 to 21.0.
 pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    ratio(luminance(a), luminance(b))
+}
+
+/// WCAG contrast ratio of two relative luminances.
+fn ratio(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+/// Whether black text reads better than white on this luminance.
+fn is_light(l: f64) -> bool {
+    ratio(l, 0.0) > ratio(l, 1.0)
 }
 
 fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
@@ -187,6 +267,14 @@ fn pow_2_4(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_luminances_are_those_of_their_colours() {
+        for (hex, l) in [LIGHT_FG, LIGHT_BG, LIGHT_MUTED, DARK_FG, DARK_BG, DARK_MUTED, BLACK, WHITE] {
+            let computed = luminance(parse_hex(hex).unwrap());
+            assert!((computed - l).abs() < 1e-12, "{hex}: {l} vs {computed}");
+        }
+    }
 
     #[test]
     fn pow_2_4_matches_powf_on_every_channel_value() {

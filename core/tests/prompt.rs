@@ -4,7 +4,7 @@ use serde_json::json;
 use touchpoint_core::config::Display;
 use touchpoint_core::flow::{Band, Step};
 use touchpoint_core::i18n::{is_rtl, negotiate, supported, LANGUAGES, TAGS};
-use touchpoint_core::prompt::{number, resolve_locale, PromptView};
+use touchpoint_core::prompt::{number, visitor_locale, PromptView};
 use touchpoint_core::{Metric, SiteConfig};
 
 /// A site configuration as the widget receives it (the public view, with
@@ -157,7 +157,31 @@ fn point_labels_read_number_then_end_label() {
 }
 
 #[test]
-fn locale_resolution_takes_the_first_valid_candidate() {
-    assert_eq!(resolve_locale(["", "fr-CA", "de"], "en"), "fr-CA");
-    assert_eq!(resolve_locale(["<x>", " "], "en"), "en");
+fn the_page_language_decides_else_the_browser_languages_in_order() {
+    let langs = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // The first valid of set({locale}), locale_override, <html lang>.
+    let ja = langs(&["ja"]);
+    assert_eq!(visitor_locale(&[Some(""), Some("fr-CA"), Some("de")], &ja, "en", None), "fr-CA");
+    // None valid: the first valid browser language, else the default.
+    let browser = langs(&["bad tag", "sv-SE", "fr-FR", "en"]);
+    assert_eq!(visitor_locale(&[Some("<x>"), None, Some(" ")], &browser, "en", None), "sv-SE");
+    assert_eq!(visitor_locale(&[None], &langs(&[" "]), "en", None), "en");
+}
+
+#[test]
+fn a_survey_is_asked_in_the_first_browser_language_it_has() {
+    let config = config();
+    let nps = &config.surveys[0]; // en, pt-BR, zh-TW, ar
+    let ask = |browser: &[&str]| {
+        let browser: Vec<String> = browser.iter().map(|s| s.to_string()).collect();
+        visitor_locale(&[None, None, None], &browser, "en", Some(nps)).to_owned()
+    };
+    assert_eq!(ask(&["sv-SE", "pt-PT", "en"]), "pt-PT", "pt-PT finds pt-BR, before en");
+    assert_eq!(PromptView::new(&config, nps, "pt-PT").unwrap().question, "Recomendaria?");
+    assert_eq!(ask(&["sv-SE", "zh-HK"]), "zh-HK");
+    assert_eq!(ask(&["sv-SE", "fi"]), "sv-SE", "none: the first, and the default's text");
+    assert_eq!(PromptView::new(&config, nps, "sv-SE").unwrap().question, "Recommend?");
+    // The page's language decides even when the survey lacks it.
+    let browser = vec!["pt-BR".to_string()];
+    assert_eq!(visitor_locale(&[None, None, Some("sv")], &browser, "en", Some(nps)), "sv");
 }

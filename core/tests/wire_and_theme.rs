@@ -70,9 +70,54 @@ fn theme_css_carries_only_validated_values() {
         mode: Mode::Dark,
     };
     let css = t.css();
-    assert_eq!(css, ":host{--tp-brand:#0f766e;--tp-on-brand:#fff;--tp-fg:#111827;--tp-font:Inter, \"Segoe UI\", sans-serif;--tp-radius:8px;}");
+    assert_eq!(
+        css,
+        ":host{--tp-brand:#0f766e;--tp-on-brand:#fff;--tp-fg:#111827;--tp-bg:#fff;--tp-muted:#4b5563;\
+         --tp-font:Inter, \"Segoe UI\", sans-serif;--tp-radius:8px;}"
+    );
     let light = Theme { brand: Some("#fde047".into()), ..Theme::default() };
     assert!(light.css().contains("--tp-on-brand:#111"), "dark text on a light brand");
+}
+
+#[test]
+fn a_themed_text_or_background_gets_a_whole_palette_readable_in_every_scheme() {
+    let theme = |text: Option<&str>, background: Option<&str>| Theme {
+        text: text.map(Into::into),
+        background: background.map(Into::into),
+        ..Theme::default()
+    };
+    assert_eq!(Theme::default().palette(), None, "no colours set: the built-in light and dark palettes apply");
+    assert_eq!(theme(Some("red"), None).palette(), None, "an invalid colour is no colour");
+    // The README's example: the site's colours in both schemes, grey labels
+    // that read on its white.
+    let t = theme(Some("#111827"), Some("#ffffff"));
+    let p = t.palette().unwrap();
+    assert_eq!((p.fg, p.bg, p.muted, p.brand, p.on_brand), ("#111827", "#ffffff", "#4b5563", "#3730a3", "#fff"));
+    // Only one colour: the other is the built-in one that goes with it.
+    let t = theme(Some("#f9fafb"), None);
+    let p = t.palette().unwrap();
+    assert_eq!((p.fg, p.bg, p.muted, p.brand), ("#f9fafb", "#1f2937", "#d1d5db", "#a5b4fc"));
+    let t = theme(Some("#111827"), None);
+    let p = t.palette().unwrap();
+    assert_eq!((p.fg, p.bg), ("#111827", "#fff"));
+    let t = theme(None, Some("#000"));
+    let p = t.palette().unwrap();
+    assert_eq!((p.fg, p.bg, p.muted), ("#f9fafb", "#000", "#d1d5db"));
+    // A mid grey where neither grey reads: labels take the text colour.
+    let t = theme(Some("#000"), Some("#808080"));
+    let p = t.palette().unwrap();
+    assert_eq!(p.muted, "#000");
+    let t = theme(Some("#777"), None);
+    let p = t.palette().unwrap();
+    assert_eq!(p.bg, "#000", "no built-in background reads under mid grey text: black does");
+    // Whatever the site's colours, text and labels stay readable.
+    for bg in ["#fff", "#000", "#808080", "#1e3a8a", "#fde047", "#0f766e", "#f3f4f6", "#374151"] {
+        let t = theme(None, Some(bg));
+        let p = t.palette().unwrap();
+        let on_bg = |c: &str| contrast(parse_hex(c).unwrap(), parse_hex(bg).unwrap());
+        assert!(on_bg(p.fg) >= 4.5, "text on {bg}: {}", on_bg(p.fg));
+        assert!(on_bg(p.muted) >= 4.5 || p.muted == p.fg, "labels on {bg}: {}", on_bg(p.muted));
+    }
 }
 
 #[test]

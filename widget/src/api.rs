@@ -86,7 +86,14 @@ impl Command {
                 .as_bool()
                 .map(Command::Consent)
                 .ok_or_else(|| "touchpoint('consent', granted): granted must be true or false".into()),
-            "debug" => Ok(Command::Debug(arg(1).as_bool().unwrap_or(true))),
+            // `touchpoint('debug')` alone turns it on.
+            "debug" => match arg(1) {
+                on if on.is_undefined() => Ok(Command::Debug(true)),
+                on => on
+                    .as_bool()
+                    .map(Command::Debug)
+                    .ok_or_else(|| "touchpoint('debug', on): on must be true or false".into()),
+            },
             "reset" => Ok(Command::Reset),
             _ => {
                 let mut m = String::from("unknown command '");

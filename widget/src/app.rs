@@ -8,14 +8,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
-use touchpoint_core::prompt::{resolve_locale, PromptView};
+use touchpoint_core::prompt::PromptView;
 use touchpoint_core::rule::Value;
-use touchpoint_core::SiteConfig;
-use wasm_bindgen::JsValue;
+use touchpoint_core::{SiteConfig, Survey};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{attr, Attrs, Command, Hook};
 use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, then, warn, window};
@@ -76,8 +76,20 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
 }
 
+/// Runs `f` on the widget's state; `None` before [`start`], or when the
+/// state is already in use further up the stack (see [`busy`]): never a
+/// trap.
 pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
-    APP.with(|a| a.borrow_mut().as_mut().map(f))
+    APP.with(|a| a.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// Whether the widget's state is in use further up the stack: a page
+/// listener is running inside one of the widget's own DOM calls (its
+/// `focus()` dispatches `focusin` to the page, which may call
+/// `touchpoint()` or `history.pushState`). Callers run their work just
+/// after instead, with [`crate::dom::soon`].
+pub fn busy() -> bool {
+    APP.with(|a| a.try_borrow_mut().is_err())
 }
 
 pub fn start(site: String, collector: String, config: JsValue) {
@@ -255,19 +267,31 @@ pub fn close() {
 }
 
 /// The visitor's language, by the documented order of precedence
-/// (`explicit`: `touchpoint('set', {locale})`).
-pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>) -> String {
+/// (`explicit`: `touchpoint('set', {locale})`); for `survey`, the first of
+/// the browser's languages it is written in.
+pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>, survey: Option<&Survey>) -> String {
     let html_lang = document().document_element().and_then(|e| e.get_attribute("lang"));
-    let nav = window().navigator().language();
-    let candidates = [explicit, config.locale_override.as_deref(), html_lang.as_deref(), nav.as_deref()];
-    resolve_locale(candidates.into_iter().flatten(), &config.default_locale).to_owned()
+    let nav = window().navigator();
+    let mut preferred: Vec<String> = Vec::new();
+    if let Some(languages) = prop(&nav, "languages").dyn_ref::<Array>() {
+        for i in 0..languages.length() {
+            if let Some(language) = languages.get(i).as_string() {
+                preferred.push(language);
+            }
+        }
+    }
+    if let (true, Some(language)) = (preferred.is_empty(), nav.language()) {
+        preferred.push(language);
+    }
+    let fixed = [explicit, config.locale_override.as_deref(), html_lang.as_deref()];
+    touchpoint_core::prompt::visitor_locale(&fixed, &preferred, &config.default_locale, survey).to_owned()
 }
 
 /// Puts the planned prompt on screen; `Err` with the reason when it has no
 /// text in the visitor's language.
 pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
     let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
-    let locale = with_app(|app| visitor_locale(&config, app.locale())).ok_or("no widget state")?;
+    let locale = with_app(|app| visitor_locale(&config, app.locale(), Some(survey))).ok_or("no widget state")?;
     let view = PromptView::new(&config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
     let mut theme = config.theme.clone();

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
 pub fn window() -> Window {
@@ -113,6 +113,14 @@ pub fn then(promise: &Promise, done: Box<dyn FnOnce(Result<JsValue, JsValue>)>) 
 /// returned: `f` may then drop that callback's owner (a listener, a timer).
 pub fn soon(f: Box<dyn FnOnce()>) {
     then(&Promise::resolve(&JsValue::UNDEFINED), Box::new(|_| f()));
+}
+
+/// Whether a media query matches now (`matchMedia`); false where it
+/// cannot be asked. Through `Reflect`, not one more web-sys import.
+pub fn media(query: &str) -> bool {
+    let win = window();
+    let Ok(match_media) = prop(&win, "matchMedia").dyn_into::<js_sys::Function>() else { return false };
+    match_media.call1(&win, &JsValue::from_str(query)).is_ok_and(|list| prop(&list, "matches").is_truthy())
 }
 
 /// The page's address, `location.href`.

@@ -89,6 +89,11 @@ pub fn begin() {
 }
 
 fn on_signal(signal: PageSignal) {
+    if app::busy() {
+        // Heard inside the widget's own DOM work (see `app::busy`).
+        soon(Box::new(move || on_signal(signal)));
+        return;
+    }
     match signal {
         PageSignal::Navigated => navigated(),
         PageSignal::Scroll(p) => decide_on(Signal::Scroll(p), None, true),
@@ -190,7 +195,7 @@ fn moment(app: &App, config: &SiteConfig) -> Moment {
     Moment {
         now_ms: now_ms(),
         device: device().as_str(),
-        language: app::visitor_locale(config, app.locale()),
+        language: app::visitor_locale(config, app.locale(), None),
         path,
         url,
         on_screen: app.prompt.is_some() || app.delayed.is_some() || tabs::busy_elsewhere(&app.site, &app.tab),

@@ -46,6 +46,7 @@ pub fn start(site: String, collector: String, queued: js_sys::Array, config: JsV
 #[wasm_bindgen]
 pub fn command(args: js_sys::Array) {
     match api::Command::parse(&args) {
+        Ok(cmd) if app::busy() => dom::soon(Box::new(move || app::run(cmd))),
         Ok(cmd) => app::run(cmd),
         Err(why) => dom::warn(&why),
     }

@@ -44,8 +44,8 @@ pub struct Mounted {
     return_focus: Option<HtmlElement>,
     /// The delegated listeners on the shadow root.
     _listeners: Vec<EventListener>,
-    /// The comment step's `visualViewport` listener.
-    keyboard: Option<EventListener>,
+    /// The comment step's `visualViewport` listeners.
+    keyboard: Option<[EventListener; 2]>,
     timers: Vec<Timeout>,
 }
 
@@ -229,7 +229,12 @@ impl Mounted {
         append(&form, &el("span", &[("id", "tp-d"), ("hidden", "")]));
         let actions = el("div", &[("class", "actions")]);
         append(&actions, &text_el("button", &[("type", "button"), ("class", "skip"), ("part", "skip")], ui.skip));
-        append(&actions, &text_el("button", &[("type", "submit"), ("class", "send"), ("part", "send")], ui.send));
+        // Enabled once something is typed: an empty Send would skip the
+        // question, which a double click on the score's Send did at once.
+        append(
+            &actions,
+            &text_el("button", &[("type", "submit"), ("class", "send"), ("part", "send"), ("disabled", "")], ui.send),
+        );
         append(&form, &actions);
         self.replace_step(&form);
         self.keyboard = keep_above_keyboard(&area);
@@ -255,7 +260,11 @@ impl Mounted {
     }
 
     fn replace_step(&mut self, content: &Element) {
+        // The comment step's lift above the keyboard goes with it.
         self.keyboard = None;
+        if let Some(panel) = self.body.parent_element() {
+            lift(&panel.unchecked_into(), 0.0);
+        }
         self.body.set_text_content(None);
         append(&self.body, content);
     }
@@ -295,7 +304,7 @@ fn close_button(label: &str) -> Element {
 
 /// The DOM events the prompt reacts to, each heard once on its shadow root
 /// (they all bubble there) and told apart by their target.
-const EVENTS: [&str; 5] = ["click", "change", "submit", "keydown", "focusin"];
+const EVENTS: [&str; 6] = ["click", "change", "input", "submit", "keydown", "focusin"];
 
 /// One DOM event inside the prompt: turns it into the visitor's [`Action`],
 /// or into the small DOM reactions that need no state (enabling Send, the
@@ -304,12 +313,19 @@ fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
     let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
     let within = |selector: &str| target.closest(selector).ok().flatten();
     match prop_str(e, "type").as_deref().unwrap_or("") {
-        "keydown" if prop_str(e, "key").as_deref() == Some("Escape") => later(on, Action::Dismiss),
+        // Not the Escape that cancels an input method's composition (the
+        // comment typed so far would be lost).
+        "keydown" if prop_str(e, "key").as_deref() == Some("Escape") && !composing(e) => later(on, Action::Dismiss),
         "click" if within(".x").is_some() => later(on, Action::Dismiss),
         "click" if within(".skip").is_some() => later(on, Action::Skip),
-        "change" => {
-            if let Some(send) = within("form").and_then(|f| f.query_selector(".send").ok().flatten()) {
-                set_prop(&send, "disabled", &JsValue::FALSE);
+        // A score chosen, or the comment typed: Send is enabled when there
+        // is something to send.
+        "change" | "input" => {
+            let Some(form) = within("form") else { return };
+            let blank = |area: Element| prop_str(&area, "value").unwrap_or_default().trim().is_empty();
+            let ready = !form.query_selector("textarea").ok().flatten().is_some_and(blank);
+            if let Some(send) = form.query_selector(".send").ok().flatten() {
+                set_prop(&send, "disabled", &JsValue::from_bool(!ready));
             }
         }
         "submit" => {
@@ -329,6 +345,12 @@ fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
         }
         _ => {}
     }
+}
+
+/// Whether a key event belongs to an input method's composition
+/// (`keyCode` 229: Safari's keydown that ends one).
+fn composing(e: &web_sys::Event) -> bool {
+    prop(e, "isComposing").is_truthy() || prop_num(e, "keyCode") == Some(229.0)
 }
 
 /// What a submitted step's form says: the chosen score, or the comment
@@ -356,18 +378,26 @@ fn focus(e: Option<Element>) {
 }
 
 /// On phones, keeps the comment field above the on-screen keyboard: the
-/// sheet is lifted by the height the visual viewport lost at the bottom.
-fn keep_above_keyboard(area: &Element) -> Option<EventListener> {
+/// sheet is lifted by the height the visual viewport lost at the bottom,
+/// whenever it resizes or moves (iOS moves it without resizing).
+fn keep_above_keyboard(area: &Element) -> Option<[EventListener; 2]> {
     let vv: EventTarget = Some(prop(&window(), "visualViewport")).filter(JsValue::is_object)?.unchecked_into();
     let panel: HtmlElement = area.closest(".tp").ok().flatten()?.unchecked_into();
-    let vv2 = vv.clone();
-    Some(EventListener::new(&vv, "resize", move |_| {
-        let px = |v: &JsValue, key: &str| prop_num(v, key).unwrap_or(0.0);
-        let hidden = (px(&window(), "innerHeight") - px(&vv2, "height") - px(&vv2, "offsetTop")).max(0.0);
-        let mut value = wire::decimal(hidden as u64);
-        value.push_str("px");
-        let _ = panel.style().set_property_with_priority("--tp-keyboard", &value, "");
-    }))
+    let listen = |kind: &'static str| {
+        let (vv, panel) = (vv.clone(), panel.clone());
+        EventListener::new(&vv.clone(), kind, move |_| {
+            let px = |v: &JsValue, key: &str| prop_num(v, key).unwrap_or(0.0);
+            lift(&panel, px(&window(), "innerHeight") - px(&vv, "height") - px(&vv, "offsetTop"));
+        })
+    };
+    Some([listen("resize"), listen("scroll")])
+}
+
+/// Lifts the sheet by `px` CSS pixels (none when 0 or less).
+fn lift(panel: &HtmlElement, px: f64) {
+    let mut value = wire::decimal(px.max(0.0) as u64);
+    value.push_str("px");
+    let _ = panel.style().set_property_with_priority("--tp-keyboard", &value, "");
 }
 
 /// Runs `on(action)` on the microtask queue, once the listener that called

@@ -1,7 +1,8 @@
 //! What the page does, as trigger signals: SPA navigation (history
 //! `pushState`/`replaceState`, `popstate`, `hashchange`), scroll depth,
-//! exit intent (the pointer leaving through the top on desktop; a fast
-//! upward scroll after reading on touch screens, decided by the core),
+//! exit intent (the pointer leaving through the top where the pointer can
+//! hover; a fast upward scroll after reading on touch screens, which
+//! cannot, decided by the core),
 //! clicks (delegated, so elements added later count too), dwell time and
 //! inactivity (one 1 s ticker). Only what the configuration needs is
 //! listened to; everything is detached when dropped.
@@ -14,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MouseEvent};
 
-use crate::dom::{document, href, now_ms, window};
+use crate::dom::{document, href, media, now_ms, window};
 
 /// One thing the page did.
 pub enum PageSignal {
@@ -91,10 +92,15 @@ pub fn listen(needs: Needs, on: fn(PageSignal)) -> Signals {
         EventListener::new(&win, "popstate", move |_| navigated(on)),
         EventListener::new(&win, "hashchange", move |_| navigated(on)),
     ];
-    if needs.scroll || needs.exit_intent {
-        listeners.push(EventListener::new_with_options(&win, "scroll", capture, move |_| scrolled(needs, on)));
+    // A desktop visitor scrolling back up (Home, "back to top") is not
+    // leaving: the fling counts only where no pointer hovers (touch screens).
+    let hover = media("(hover: hover)");
+    let fling = needs.exit_intent && !hover;
+    if needs.scroll || fling {
+        listeners
+            .push(EventListener::new_with_options(&win, "scroll", capture, move |_| scrolled(needs.scroll, fling, on)));
     }
-    if needs.exit_intent {
+    if needs.exit_intent && hover {
         listeners.push(EventListener::new(&doc, "mouseout", move |e| {
             let e: &MouseEvent = e.unchecked_ref();
             // Leaving the window through its top edge, towards tabs and the
@@ -153,19 +159,20 @@ fn navigated(on: fn(PageSignal)) {
     }
 }
 
-fn scrolled(needs: Needs, on: fn(PageSignal)) {
+/// A scroll: the depth reached (`depth`) and the exit-intent fling (`fling`).
+fn scrolled(depth: bool, fling: bool, on: fn(PageSignal)) {
     input();
     let win = window();
     let scroll_y = win.scroll_y().unwrap_or(0.0);
     let viewport = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
     let height = document().document_element().map_or(0.0, |e| f64::from(e.scroll_height()));
-    if needs.exit_intent {
+    if fling {
         let leaving = PAGE.with(|p| p.borrow_mut().exit.observe(now_ms(), scroll_y, viewport, height));
         if leaving {
             on(PageSignal::ExitIntent);
         }
     }
-    if needs.scroll {
+    if depth {
         on(PageSignal::Scroll(scroll_percent(scroll_y, viewport, height)));
     }
 }

@@ -55,7 +55,9 @@ button{cursor:pointer;border:0;background:none;font-weight:600}
 @media (max-width:599px){.frame:not([data-position=center]) .tp{left:0;right:0;bottom:var(--tp-keyboard,0px);width:100%;
 max-height:calc(100vh - 24px);border-radius:var(--_radius) var(--_radius) 0 0;
 padding:20px max(16px,env(safe-area-inset-right)) calc(16px + env(safe-area-inset-bottom)) max(16px,env(safe-area-inset-left))}
-.scale[data-points="11"]{grid-template-columns:repeat(6,1fr)}.pt span{min-height:44px}}
+.scale[data-points="11"]{grid-template-columns:repeat(6,1fr)}.pt span{min-height:44px}
+[data-position=center] .tp{left:0;width:100%;transform:translateY(-50%)}}
+@media (max-width:363px){.scale[data-points="7"]{grid-template-columns:repeat(4,1fr)}}
 @media (prefers-reduced-motion:no-preference){.tp{animation:tp-in .2s ease-out}}
 @keyframes tp-in{from{opacity:0}}
 "#;
