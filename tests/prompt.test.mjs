@@ -42,7 +42,7 @@ function surveys() {
   ];
 }
 
-let collector, site, modalSite, cspSite, themedSite, textOnlySite, browser;
+let collector, site, modalSite, cspSite, themedSite, textOnlySite, yellowSite, browser;
 
 before(async () => {
   collector = await startCollector();
@@ -66,12 +66,14 @@ before(async () => {
   await putSite(collector, "text-only", {
     version: 1, origins: [textOnlySite.origin], surveys: surveys(), theme: { brand: "#0f766e", text: "#111827" },
   });
+  yellowSite = await startSite({ root: PAGES, collector, site: "yellow" });
+  await putSite(collector, "yellow", { version: 1, origins: [yellowSite.origin], surveys: surveys(), theme: { brand: "#fde047" } });
   browser = await launchBrowser();
   await mkdir(SHOTS, { recursive: true });
 });
 after(async () => {
   await browser?.close();
-  for (const s of [site, modalSite, cspSite, themedSite, textOnlySite]) await s?.stop();
+  for (const s of [site, modalSite, cspSite, themedSite, textOnlySite, yellowSite]) await s?.stop();
   await collector?.stop();
 });
 
@@ -302,6 +304,32 @@ test("a themed text or background colour stays readable in dark mode", async () 
       }
       await context.close();
     }
+  }
+});
+
+test("a brand colour that would not show is shaded: the chosen star and the focus ring reach 3:1", async () => {
+  // A yellow brand on the light prompt, a dark teal one on the dark prompt.
+  for (const [base, scheme] of [[yellowSite, "light"], [modalSite, "dark"]]) {
+    const { context, page, dialog } = await openPrompt({ viewport: { width: 1280, height: 800 }, scheme, trigger: "open_csat_stars", base });
+    await dialog.getByRole("radio").nth(3).check();
+    await dialog.getByRole("radio").nth(3).focus();
+    await page.keyboard.press("ArrowLeft"); // keyboard focus: the ring shows
+    const ratios = await dialog.evaluate((panel) => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = (c) => {
+        const [r, g, b] = rgb(c).map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+      const bg = getComputedStyle(panel).backgroundColor;
+      const chosen = panel.querySelector(".pt input:checked + span");
+      return { star: ratio(getComputedStyle(chosen).color, bg), ring: ratio(getComputedStyle(chosen).outlineColor, bg),
+        ringStyle: getComputedStyle(chosen).outlineStyle };
+    });
+    assert.equal(ratios.ringStyle, "solid", "the focus ring is on the chosen point");
+    assert.ok(ratios.star >= 3, `${scheme}: chosen star at ${ratios.star.toFixed(2)}:1`);
+    assert.ok(ratios.ring >= 3, `${scheme}: focus ring at ${ratios.ring.toFixed(2)}:1`);
+    await context.close();
   }
 });
 

@@ -96,14 +96,26 @@ impl Theme {
             css.push_str(value);
             css.push(';');
         };
-        if let Some((brand, rgb)) = self.brand.as_deref().and_then(|b| parse_hex(b).map(|rgb| (b, rgb))) {
-            var("brand", brand);
-            var(
-                "on-brand",
-                if contrast(rgb, (255, 255, 255)) >= contrast(rgb, (17, 17, 17)) { "#fff" } else { "#111" },
-            );
+        let palette = self.palette();
+        if let Some(brand) = self.brand.as_deref().and_then(parse_hex) {
+            // The site's accent, on each background it may be shown on:
+            // the site's own, else the built-in light and dark ones.
+            let on: &[(&str, f64)] = match &palette {
+                Some(p) => &[("brand", p.bg_luminance)],
+                None => &[("brand", LIGHT_BG.1), ("brand-dark", DARK_BG.1)],
+            };
+            for (name, bg) in on {
+                let accent = accent_on(brand, *bg);
+                var(name, &hex(accent));
+                let mut on_name = String::from("on-");
+                on_name.push_str(name);
+                var(
+                    &on_name,
+                    if contrast(accent, (255, 255, 255)) >= contrast(accent, (17, 17, 17)) { "#fff" } else { "#111" },
+                );
+            }
         }
-        if let Some(palette) = self.palette() {
+        if let Some(palette) = palette {
             for (name, value) in [("fg", palette.fg), ("bg", palette.bg), ("muted", palette.muted)] {
                 var(name, value);
             }
@@ -127,10 +139,11 @@ impl Theme {
 
 /// The colours of a themed prompt: the site's text and background, and
 /// what goes with them, in every colour scheme.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub struct Palette<'a> {
     pub fg: &'a str,
     pub bg: &'a str,
+    pub bg_luminance: f64,
     /// End labels, the close button, borders: [`MIN_CONTRAST`] on `bg`.
     pub muted: &'a str,
     /// Used when the site sets no brand colour.
@@ -185,6 +198,7 @@ impl Theme {
         Some(Palette {
             fg: fg.0,
             bg: bg.0,
+            bg_luminance: bg.1,
             muted: if ratio(muted.1, bg.1) >= MIN_CONTRAST { muted.0 } else { fg.0 },
             brand: if light { "#3730a3" } else { "#a5b4fc" },
             on_brand: if light { "#fff" } else { "#1e1b4b" },
@@ -228,6 +242,39 @@ pub fn parse_hex(s: &str) -> Option<(u8, u8, u8)> {
 /// WCAG contrast ratio of two colours, 1.0 to 21.0.
 pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
     ratio(luminance(a), luminance(b))
+}
+
+/// WCAG 2.2 AA minimum contrast for a control's state and focus ring
+/// against what surrounds it (1.4.11).
+pub const MIN_NON_TEXT_CONTRAST: f64 = 3.0;
+
+/// `rgb`, or else the first of it mixed a tenth at a time toward black (on
+/// a light background) or white (on a dark one) that reaches
+/// [`MIN_NON_TEXT_CONTRAST`] on a background of luminance `bg`: a light
+/// brand's selected star or focus ring would not show on white.
+fn accent_on(rgb: (u8, u8, u8), bg: f64) -> (u8, u8, u8) {
+    let toward = if is_light(bg) { 0.0 } else { 255.0 };
+    let mix = |c: u8, t: f64| (f64::from(c) + (toward - f64::from(c)) * t).round() as u8;
+    let mut accent = rgb;
+    for tenth in 1..=10 {
+        if ratio(luminance(accent), bg) >= MIN_NON_TEXT_CONTRAST {
+            break;
+        }
+        let t = f64::from(tenth) / 10.0;
+        accent = (mix(rgb.0, t), mix(rgb.1, t), mix(rgb.2, t));
+    }
+    accent
+}
+
+/// `#rrggbb`.
+pub fn hex((r, g, b): (u8, u8, u8)) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::from("#");
+    for c in [r, g, b] {
+        out.push(char::from(DIGITS[usize::from(c >> 4)]));
+        out.push(char::from(DIGITS[usize::from(c & 15)]));
+    }
+    out
 }
 
 /// WCAG contrast ratio of two relative luminances.

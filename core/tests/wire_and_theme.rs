@@ -75,8 +75,37 @@ fn theme_css_carries_only_validated_values() {
         ":host{--tp-brand:#0f766e;--tp-on-brand:#fff;--tp-fg:#111827;--tp-bg:#fff;--tp-muted:#4b5563;\
          --tp-font:Inter, \"Segoe UI\", sans-serif;--tp-radius:8px;}"
     );
-    let light = Theme { brand: Some("#fde047".into()), ..Theme::default() };
-    assert!(light.css().contains("--tp-on-brand:#111"), "dark text on a light brand");
+    let dark = Theme { brand: Some("#1e3a8a".into()), ..Theme::default() };
+    assert!(dark.css().contains("--tp-brand:#1e3a8a;--tp-on-brand:#fff;"), "white text on a dark brand");
+}
+
+#[test]
+fn a_brand_that_would_not_show_on_the_background_is_shaded_until_it_does() {
+    let var = |css: &str, name: &str| {
+        let start = css.find(&format!("--tp-{name}:")).unwrap_or_else(|| panic!("{name} in {css}")) + name.len() + 6;
+        css[start..start + css[start..].find(';').unwrap()].to_owned()
+    };
+    let on = |css: &str, name: &str, bg: &str| contrast(parse_hex(&var(css, name)).unwrap(), parse_hex(bg).unwrap());
+    // Built-in backgrounds: white, and #1f2937 in dark mode.
+    for brand in ["#fde047", "#a3e635", "#f9a8d4", "#0f766e", "#1e3a8a", "#3730a3", "#ffffff", "#000000", "#777"] {
+        let css = Theme { brand: Some(brand.into()), ..Theme::default() }.css();
+        assert!(on(&css, "brand", "#ffffff") >= 3.0, "{brand} on white: {css}");
+        assert!(on(&css, "brand-dark", "#1f2937") >= 3.0, "{brand} on dark: {css}");
+        // The text on the accent is whichever of near-black and white reads better.
+        let accent = parse_hex(&var(&css, "brand")).unwrap();
+        let best = contrast(accent, (255, 255, 255)).max(contrast(accent, (17, 17, 17)));
+        assert!(on(&css, "on-brand", &var(&css, "brand")) >= best - 1e-9);
+    }
+    // A brand that already stands out is the site's own colour.
+    let teal = Theme { brand: Some("#0f766e".into()), ..Theme::default() }.css();
+    assert_eq!(var(&teal, "brand"), "#0f766e");
+    assert_ne!(var(&teal, "brand-dark"), "#0f766e", "too dark on the dark background: lightened");
+    let yellow = Theme { brand: Some("#fde047".into()), ..Theme::default() }.css();
+    assert_eq!(var(&yellow, "brand-dark"), "#fde047");
+    // With the site's own background, one accent for it, in every scheme.
+    let site = Theme { brand: Some("#fde047".into()), background: Some("#fffbeb".into()), ..Theme::default() }.css();
+    assert!(on(&site, "brand", "#fffbeb") >= 3.0);
+    assert!(!site.contains("brand-dark"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The prompt's stylesheet, adopted into its shadow root. Sites restyle it
 //! from their own CSS through custom properties on the host
-//! (`--tp-brand`, `--tp-on-brand`, `--tp-bg`, `--tp-fg`, `--tp-muted`,
+//! (`--tp-brand`, `--tp-on-brand`, `--tp-brand-dark`, `--tp-on-brand-dark`,
+//! `--tp-bg`, `--tp-fg`, `--tp-muted`,
 //! `--tp-radius`, `--tp-font`) and `::part()` names.
 
 pub const CSS: &str = r#"
@@ -9,9 +10,9 @@ pub const CSS: &str = r#"
 --_font:var(--tp-font,system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic","Noto Sans CJK SC",sans-serif);
 font:16px/1.4 var(--_font);color:var(--_fg);text-align:start}
 .frame[data-mode=dark]{--_bg:var(--tp-bg,#1f2937);--_fg:var(--tp-fg,#f9fafb);--_muted:var(--tp-muted,#d1d5db);
---_brand:var(--tp-brand,#a5b4fc);--_on-brand:var(--tp-on-brand,#1e1b4b)}
+--_brand:var(--tp-brand-dark,var(--tp-brand,#a5b4fc));--_on-brand:var(--tp-on-brand-dark,var(--tp-on-brand,#1e1b4b))}
 @media (prefers-color-scheme:dark){.frame[data-mode=auto]{--_bg:var(--tp-bg,#1f2937);--_fg:var(--tp-fg,#f9fafb);
---_muted:var(--tp-muted,#d1d5db);--_brand:var(--tp-brand,#a5b4fc);--_on-brand:var(--tp-on-brand,#1e1b4b)}}
+--_muted:var(--tp-muted,#d1d5db);--_brand:var(--tp-brand-dark,var(--tp-brand,#a5b4fc));--_on-brand:var(--tp-on-brand-dark,var(--tp-on-brand,#1e1b4b))}}
 *{box-sizing:border-box;margin:0;font:inherit;color:inherit;letter-spacing:normal;text-transform:none}
 .backdrop{position:fixed;inset:0;background:rgba(0,0,0,.45)}
 .tp{position:fixed;bottom:calc(16px + var(--tp-keyboard,0px));right:16px;width:min(400px,calc(100vw - 32px));
