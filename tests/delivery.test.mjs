@@ -169,3 +169,40 @@ test("an answer given right before leaving the site is delivered", async () => {
   assert.ok(stored);
   await context.close();
 });
+
+test("a page address with a long query still delivers its answers; the query never leaves the browser", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const query = `?utm_campaign=spring&utm_content=${"x".repeat(2100)}&token=secret`;
+  await page.goto(`${site.url}/widget.html${query}`);
+  const visitor = await visitorOf(page);
+  await answer(page, "open_one", 8, "long address");
+  const stored = await eventually(async () => {
+    const rs = (await exportEvents(collector, SITE)).filter((e) => e.visitor === visitor);
+    return rs.some((r) => r.type === "response" && r.comment) && rs;
+  }, 15_000);
+  assert.ok(stored, "impression and response stored");
+  for (const e of stored) assert.equal(e.url, `${site.url}/widget.html`);
+  await context.close();
+});
+
+test("when the outbox cannot be written (storage full), answers are still sent", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript((key) => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (k === key) throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      return setItem.call(this, k, v);
+    };
+  }, `touchpoint:v1:outbox:${SITE}`);
+  const page = await context.newPage();
+  await page.goto(`${site.url}/widget.html`);
+  const visitor = await visitorOf(page);
+  await answer(page, "open_two", 7, "storage is full");
+  const response = await eventually(async () => {
+    const rs = (await exportEvents(collector, SITE)).filter((e) => e.visitor === visitor && e.type === "response");
+    return rs.find((r) => r.comment);
+  }, 15_000);
+  assert.equal(response?.comment, "storage is full");
+  await context.close();
+});

@@ -395,6 +395,85 @@ test("consent: a site that requires it shows and sends nothing until given; cons
   await context.close();
 });
 
+test("consent withdrawn in one tab holds in the site's other open tabs at once", async () => {
+  const id = await scenario([{ id: "two-tabs", trigger: { event: "go" }, frequency: { max_times: 9 } }]);
+  const context = await browser.newContext();
+  const a = await open(id, { context });
+  const b = await open(id, { context });
+  await a.page.evaluate(() => touchpoint("consent", false));
+  await b.page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(b.logs, /'two-tabs'.*no consent/);
+  assert.equal(await count(b.page), 0, "the other tab shows nothing");
+  await new Promise((r) => setTimeout(r, 300));
+  const keys = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("touchpoint:")));
+  assert.deepEqual(keys, [`touchpoint:v1:consent:${id}`], "and stores nothing back");
+  assert.deepEqual(await exportEvents(collector, id), [], "nor sends anything");
+  await context.close();
+});
+
+test("consent given, or reset, starts the visitor's history at this visit", async () => {
+  // Aimed at customers of a month or more: a visitor who just agreed to
+  // tracking on their first page is not one.
+  const loyal = { all: [{ key: "days_since_first_visit", op: "gte", value: 30 }] };
+  const id = await scenario([
+    { id: "loyal", trigger: { event: "go" }, target: loyal },
+    { id: "first", trigger: { event: "go" }, target: { all: [{ key: "visits", op: "eq", value: 1 }] } },
+  ], { require_consent: true });
+  const { page, logs, context } = await open(id);
+  await page.evaluate(() => touchpoint("consent", true));
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'loyal'.*days_since_first_visit gte 30 is false/);
+  await shown(page);
+  assert.equal(await page.evaluate(() => window.__events[0].survey), "first");
+  const stored = await page.evaluate((k) => localStorage.getItem(k), `touchpoint:v1:state:${id}`);
+  assert.match(stored, /^tp1;[1-9]\d{12};1;/, "first seen now, one visit, stored once consent allows");
+  await context.close();
+});
+
+test("an SPA tab used again after 30 minutes starts a new visit", async () => {
+  const id = await scenario([
+    { id: "returning", trigger: { page_view: true }, target: { all: [{ key: "visitor_type", op: "eq", value: "returning" }] } },
+  ]);
+  const { page, logs, context } = await open(id);
+  await waitForLog(logs, /'returning'.*visitor_type eq "returning" is false/);
+  // The tab sat unused: its last activity is moved two hours back.
+  await page.evaluate((k) => {
+    const parts = localStorage.getItem(k).split(";");
+    parts[1] = String(Number(parts[1]) - 7_200_000);
+    parts[3] = String(Number(parts[3]) - 7_200_000);
+    localStorage.setItem(k, parts.join(";"));
+  }, `touchpoint:v1:state:${id}`);
+  await page.evaluate(() => history.pushState({}, "", "/spa/later"));
+  await shown(page);
+  const state = await page.evaluate((k) => localStorage.getItem(k), `touchpoint:v1:state:${id}`);
+  assert.equal(state.split(";")[2], "2", "two visits");
+  await context.close();
+});
+
+test("with localStorage blocked, a page still remembers what it showed and when the visitor arrived", async () => {
+  const id = await scenario([
+    { id: "once", trigger: { page_view: true }, frequency: "once" },
+    { id: "loyal", trigger: { event: "go" }, target: { all: [{ key: "days_since_first_visit", op: "gte", value: 30 }] } },
+  ]);
+  const context = await browser.newContext();
+  // Safari with all cookies blocked, or storage disabled: using it throws.
+  await context.addInitScript(() => Object.defineProperty(window, "localStorage", {
+    get() { throw new DOMException("The operation is insecure.", "SecurityError"); },
+  }));
+  const { page, logs, warnings } = await open(id, { context });
+  await shown(page);
+  await page.getByRole("button", { name: "Close" }).click();
+  await prompt(page).waitFor({ state: "detached" });
+  await page.evaluate(() => history.pushState({}, "", "/spa/next"));
+  await waitForLog(logs, /'once'.*not shown/);
+  assert.equal(await count(page), 0, "once means once, within the page too");
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'loyal'.*days_since_first_visit gte 30 is false/);
+  assert.equal(await count(page), 0, "a first-time visitor is not a month-old customer");
+  assert.deepEqual(warnings.filter((w) => /pageerror/.test(w)), []);
+  await context.close();
+});
+
 test("the ES module entry works without the script tag", async () => {
   await putSite(collector, "module", {
     version: 1, origins: [site.origin],

@@ -3,7 +3,7 @@
 //! [`intake`]), answer 202.
 
 use serde_json::json;
-use touchpoint_core::enrich::{is_bot, redact, reduce_url, Device};
+use touchpoint_core::enrich::{is_bot, redact, Device};
 use touchpoint_core::limits::MAX_BODY_BYTES;
 use touchpoint_core::{validate, SiteConfig};
 use worker::{Date, Env, Request, Response};
@@ -53,7 +53,6 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
     for (index, result) in validate::events(&envelope, &config).into_iter().enumerate() {
         match result {
             Ok(mut e) => {
-                e.url = reduce_url(&e.url);
                 if config.redact_pii {
                     e.comment = e.comment.as_deref().map(redact);
                 }

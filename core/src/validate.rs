@@ -8,8 +8,9 @@ use crate::config::SiteConfig;
 use crate::error::{ErrorCode, FieldError, Result};
 use crate::event::{AttrValue, Attributes, Event, EventKind};
 use crate::limits::{
-    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS, MAX_COMMENT_CHARS,
-    MAX_EVENTS_PER_BATCH, MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES, MIN_RANDOM_ID_BYTES,
+    MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS, MAX_BODY_BYTES,
+    MAX_COMMENT_CHARS, MAX_EVENTS_PER_BATCH, MAX_ID_BYTES, MAX_LOCALE_BYTES, MAX_NAME_BYTES, MAX_URL_BYTES,
+    MIN_RANDOM_ID_BYTES,
 };
 use crate::metric::Metric;
 
@@ -116,9 +117,17 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
         .ok()
         .filter(|t| *t <= MAX_SAFE_INTEGER)
         .ok_or_else(|| f.error(ErrorCode::OutOfRange, "ts", "milliseconds since 1970, at most 2^53-1"))?;
-    let url = f.string("url", MAX_URL_BYTES)?;
+    // Any length the body allows: only the origin and path are kept (a
+    // query can hold tokens), cut to MAX_URL_BYTES, since a long address
+    // is no reason to lose an answer.
+    let url = f.string("url", MAX_BODY_BYTES)?;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err(f.error(ErrorCode::InvalidValue, "url", "expected an http(s) URL"));
+    }
+    let mut url = crate::enrich::reduce_url(url);
+    if url.len() > MAX_URL_BYTES {
+        let cut = (0..=MAX_URL_BYTES).rev().find(|i| url.is_char_boundary(*i)).unwrap_or(0);
+        url.truncate(cut);
     }
     let locale = f.string("locale", MAX_LOCALE_BYTES)?;
     if !is_locale(locale) {
@@ -141,7 +150,7 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
         comment,
         visitor: visitor.to_owned(),
         ts,
-        url: url.to_owned(),
+        url,
         locale: locale.to_owned(),
         experiment: experiment.map(str::to_owned),
         variant: variant.map(str::to_owned),

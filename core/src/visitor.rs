@@ -91,8 +91,12 @@ impl VisitorState {
         }
     }
 
-    /// Whole days since the first visit.
+    /// Whole days since the first visit (0 before any was counted, never
+    /// the days since 1970).
     pub fn days_since_first_visit(&self, now_ms: u64) -> u64 {
+        if self.first_seen_ms == 0 {
+            return 0;
+        }
         now_ms.saturating_sub(self.first_seen_ms) / DAY_MS
     }
 

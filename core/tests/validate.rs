@@ -50,6 +50,17 @@ fn a_valid_response_keeps_every_field() {
 }
 
 #[test]
+fn an_address_keeps_its_origin_and_path_whatever_its_length() {
+    let long_query = format!("https://shop.example/confirmation?utm_content={}&token=secret#top", "x".repeat(3000));
+    let e = validate::event(0, &with("url", json!(long_query)), &config()).unwrap();
+    assert_eq!(e.url, "https://shop.example/confirmation", "query and fragment dropped, answer kept");
+    let long_path = format!("https://shop.example/{}", "é".repeat(2000));
+    let e = validate::event(0, &with("url", json!(long_path)), &config()).unwrap();
+    assert!(e.url.len() <= 2048 && e.url.len() > 2040, "cut to 2048 bytes: {}", e.url.len());
+    assert!(long_path.starts_with(&e.url), "on a character boundary");
+}
+
+#[test]
 fn impressions_and_dismisses_carry_no_score() {
     for kind in ["impression", "dismiss"] {
         let mut v = with("type", json!(kind));

@@ -18,7 +18,7 @@ use touchpoint_core::{SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, href, now_ms, prop, prop_str, set_prop, then, warn, window};
+use crate::dom::{document, now_ms, page_url, prop, prop_str, set_prop, then, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -168,7 +168,14 @@ fn loaded(config: SiteConfig) {
 /// Whether the site's privacy settings and the visitor's choice allow
 /// storing and sending anything (false until the configuration is known).
 pub fn tracking(app: &App) -> bool {
-    app.config.as_ref().is_some_and(|c| touchpoint_core::decide::privacy(c, app.consent, gpc()).is_ok())
+    app.config.as_ref().is_some_and(|c| touchpoint_core::decide::privacy(c, consent_now(app), gpc()).is_ok())
+}
+
+/// The visitor's consent choice, read fresh: consent withdrawn in another
+/// tab of the site counts here at once. This page's own record serves when
+/// storage cannot be read.
+pub fn consent_now(app: &App) -> Option<bool> {
+    visitor::consent(&app.site).or(app.consent)
 }
 
 /// The browser's Global Privacy Control or Do Not Track signal.
@@ -222,8 +229,10 @@ fn consent(granted: bool) {
         app.consent = Some(granted);
         visitor::set_consent(&app.site, granted);
         if !granted {
-            // Withdrawn: nothing more is stored or sent, and what was kept goes.
+            // Withdrawn: nothing more is stored or sent, and what was kept
+            // goes, the id with it (consent given again starts a new one).
             visitor::forget(&app.site);
+            app.visitor = visitor::random_id();
             return;
         }
         // Signals refused for want of consent may count now.
@@ -231,6 +240,8 @@ fn consent(granted: bool) {
         if tracking(app) {
             visitor::keep_id(&app.visitor);
             visitor::save_attrs(&app.site, &app.attrs);
+            // What this page kept unstored (its visit) is stored now.
+            journey::count_page_view(app);
         }
     });
     if known.is_none() {
@@ -250,12 +261,14 @@ fn reset() {
         visitor::forget(&app.site);
         app.visitor = visitor::random_id();
         app.attrs.clear();
-        // A new visitor has not been asked anything on this page yet.
+        // A new visitor has not been asked anything on this page yet, and
+        // is on the first page of their first visit.
         app.shown_this_page = false;
         app.fired.clear();
         if tracking(app) {
             visitor::keep_id(&app.visitor);
         }
+        journey::count_page_view(app);
     });
     close();
 }
@@ -377,7 +390,7 @@ fn emit(kind: EventKind, comment: Option<String>) {
             comment,
             visitor: app.visitor.clone(),
             ts: now_ms(),
-            url: href(),
+            url: page_url(),
             locale: shown.locale.clone(),
             experiment: experiment.map(|(e, _)| e.to_owned()),
             variant: experiment.map(|(_, v)| v.to_owned()),

@@ -123,6 +123,16 @@ pub fn media(query: &str) -> bool {
     match_media.call1(&win, &JsValue::from_str(query)).is_ok_and(|list| prop(&list, "matches").is_truthy())
 }
 
+/// The page's address without its query and fragment (`origin` +
+/// `pathname`), as events carry it: a query can hold tokens or run past the
+/// collector's 2 KB, and the collector keeps only this part anyway.
+pub fn page_url() -> String {
+    let location = prop(&window(), "location");
+    let mut url = prop_str(&location, "origin").unwrap_or_default();
+    url.push_str(&prop_str(&location, "pathname").unwrap_or_default());
+    url
+}
+
 /// The page's address, `location.href`.
 pub fn href() -> String {
     window().location().href().unwrap_or_default()

@@ -60,11 +60,9 @@ fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index
 pub fn begin() {
     with_app(|app| {
         let Some(config) = app.config.clone() else { return };
-        let mut state = visitor::load_state(&app.site);
-        state.start_visit(now_ms());
+        let state = count_page_view(app);
         if tracking(app) {
             visitor::keep_id(&app.visitor);
-            visitor::save_state(&app.site, &state);
             if !app.attrs.is_empty() {
                 visitor::save_attrs(&app.site, &app.attrs);
             }
@@ -86,6 +84,16 @@ pub fn begin() {
         // Listening calls nothing back before this returns.
         app.signals = Some(signals::listen(needs, on_signal));
     });
+}
+
+/// A page view (the first of this page, or an SPA navigation): starts a
+/// visit when the last activity is over 30 minutes old, and keeps the
+/// state (stored when tracking is allowed).
+pub fn count_page_view(app: &App) -> VisitorState {
+    let mut state = visitor::load_state(&app.site);
+    state.start_visit(now_ms());
+    visitor::save_state(&app.site, &state, tracking(app));
+    state
 }
 
 fn on_signal(signal: PageSignal) {
@@ -151,7 +159,7 @@ fn navigated() {
         app.shown_this_page = false;
         app.fired.clear();
         let config = app.config.clone()?;
-        let state = visitor::load_state(&app.site);
+        let state = count_page_view(app);
         let holds = |app: &App, index: usize| {
             trigger_of(&config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
         };
@@ -186,6 +194,7 @@ struct Moment {
     path: String,
     url: String,
     on_screen: bool,
+    consent: Option<bool>,
     gpc: bool,
 }
 
@@ -199,6 +208,7 @@ fn moment(app: &App, config: &SiteConfig) -> Moment {
         path,
         url,
         on_screen: app.prompt.is_some() || app.delayed.is_some() || tabs::busy_elsewhere(&app.site, &app.tab),
+        consent: app::consent_now(app),
         gpc: app::gpc(),
     }
 }
@@ -217,7 +227,7 @@ fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) 
         on_screen: m.on_screen,
         shown_this_page: app.shown_this_page,
         forced_variant: app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str())),
-        consent: app.consent,
+        consent: m.consent,
         gpc: m.gpc,
     };
     f(&ctx)
@@ -345,7 +355,7 @@ pub fn remember(event: &Event) {
         if let Some((e, v)) = shown.plan.experiment(&config).filter(|(e, _)| Some(*e) != forced) {
             state.set_assignment(e, v);
         }
-        visitor::save_state(&app.site, &state);
+        visitor::save_state(&app.site, &state, true);
     });
 }
 

@@ -85,12 +85,16 @@ pub fn clear() {
     });
 }
 
-/// The stored outbox, read fresh (another tab may have written it).
+/// The stored outbox, read fresh (another tab may have written it), with
+/// what could not be written to it (quota full, writes refused) on top: a
+/// storage that can be read but not written must not hide those events.
 fn load(sender: &mut Sender) -> Outbox {
-    match storage().and_then(|st| st.get_item(&sender.key).ok()) {
-        Some(stored) => read(stored.as_deref()),
-        None => sender.memory.clone(),
+    let stored = storage().and_then(|st| st.get_item(&sender.key).ok()).flatten();
+    let mut outbox = read(stored.as_deref());
+    for queued in sender.memory.events.iter().cloned() {
+        outbox.push(queued);
     }
+    outbox
 }
 
 /// The next batch to send, read without writing anything back.

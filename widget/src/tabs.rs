@@ -49,7 +49,13 @@ impl Lease {
         let key = key(site);
         write(&key, tab);
         let (k, t) = (key.clone(), tab.to_owned());
-        let renew = Interval::new(RENEW_MS, move || write(&k, &t));
+        // Renewed only while no other tab has taken it: a hidden tab's
+        // timers may run late enough for this lease to lapse.
+        let renew = Interval::new(RENEW_MS, move || {
+            if held_by(&k, &t) != Some(false) {
+                write(&k, &t);
+            }
+        });
         let (k, t) = (key.clone(), tab.to_owned());
         let unload = EventListener::new(&window(), "pagehide", move |_| release(&k, &t));
         Lease { key, tab: tab.to_owned(), _renew: renew, _unload: unload }

@@ -6,6 +6,8 @@
 //! without consent; storage that is unavailable (private mode, quota)
 //! leaves the values for this page view only.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, JSON};
 use touchpoint_core::rule::Value;
 use touchpoint_core::visitor::VisitorState;
@@ -33,10 +35,9 @@ fn get(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-fn set(key: &str, value: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(key, value);
-    }
+/// Whether the browser took it.
+fn set(key: &str, value: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(key, value).is_ok())
 }
 
 fn remove(key: &str) {
@@ -58,19 +59,35 @@ pub fn keep_id(id: &str) {
 /// Forgets the visitor on this site: id, state and attributes
 /// (`touchpoint('reset')`, or consent withdrawn).
 pub fn forget(site: &str) {
+    UNSTORED.with(|u| u.borrow_mut().take());
     remove(ID_KEY);
     remove(&site_key("state", site));
     remove(&site_key("attrs", site));
 }
 
-/// The decision state, read fresh (another tab may have changed it);
-/// missing, old-format or corrupt state starts over.
-pub fn load_state(site: &str) -> VisitorState {
-    get(&site_key("state", site)).and_then(|s| VisitorState::decode(&s)).unwrap_or_default()
+thread_local! {
+    /// The decision state this page could not store: no consent to store
+    /// it yet, or localStorage refused it (blocked, full). Decisions use it
+    /// until a store succeeds, so a page view still counts its visit and
+    /// what it showed.
+    static UNSTORED: RefCell<Option<VisitorState>> = const { RefCell::new(None) };
 }
 
-pub fn save_state(site: &str, state: &VisitorState) {
-    set(&site_key("state", site), &state.encode());
+/// The decision state: this page's own when it could not be stored, else
+/// read fresh (another tab may have changed it); missing, old-format or
+/// corrupt state starts over.
+pub fn load_state(site: &str) -> VisitorState {
+    UNSTORED
+        .with(|u| u.borrow().clone())
+        .or_else(|| get(&site_key("state", site)).and_then(|s| VisitorState::decode(&s)))
+        .unwrap_or_default()
+}
+
+/// Keeps `state` for this page, in localStorage when `store` (consent
+/// allows it) and the browser takes it.
+pub fn save_state(site: &str, state: &VisitorState, store: bool) {
+    let stored = store && set(&site_key("state", site), &state.encode());
+    UNSTORED.with(|u| *u.borrow_mut() = (!stored).then(|| state.clone()));
 }
 
 /// The visitor's stored consent choice: `Some(true)` granted, `Some(false)`
