@@ -408,6 +408,16 @@ test("consent withdrawn in one tab holds in the site's other open tabs at once",
   const keys = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("touchpoint:")));
   assert.deepEqual(keys, [`touchpoint:v1:consent:${id}`], "and stores nothing back");
   assert.deepEqual(await exportEvents(collector, id), [], "nor sends anything");
+  // A prompt already on screen in another tab goes too, unreported.
+  const c = await open(id, { context });
+  await c.page.evaluate(() => touchpoint("consent", true));
+  await c.page.evaluate(() => touchpoint("event", "go"));
+  await shown(c.page);
+  await a.page.evaluate(() => touchpoint("consent", false));
+  await prompt(c.page).waitFor({ state: "detached", timeout: 5_000 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual((await exportEvents(collector, id)).map((e) => e.type).filter((t) => t !== "impression"), [],
+    "no dismiss is sent for it");
   await context.close();
 });
 

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use js_sys::{Array, Function, Object, Promise};
 use touchpoint_core::decide::Plan;
@@ -102,6 +103,22 @@ pub fn start(site: String, collector: String, config: JsValue) {
     let consent = visitor::consent(&site);
     let attrs = visitor::load_attrs(&site);
     outbox::init(&site, collector);
+    // Consent withdrawn in another tab of the site: the prompt on screen
+    // here goes too, unanswered and unreported (that tab has already
+    // removed what was stored), and so does this page's visitor id.
+    let consent_key = visitor::consent_key(&site);
+    EventListener::new(&window(), "storage", move |e| {
+        if prop_str(e, "key").as_deref() == Some(consent_key.as_str())
+            && prop_str(e, "newValue").as_deref() == Some("0")
+        {
+            with_app(|app| {
+                app.consent = Some(false);
+                app.visitor = visitor::random_id();
+            });
+            close();
+        }
+    })
+    .forget();
     APP.with(|a| {
         *a.borrow_mut() = Some(App {
             site,

@@ -90,10 +90,15 @@ pub fn save_state(site: &str, state: &VisitorState, store: bool) {
     UNSTORED.with(|u| *u.borrow_mut() = (!stored).then(|| state.clone()));
 }
 
+/// Where the consent choice is stored.
+pub fn consent_key(site: &str) -> String {
+    site_key("consent", site)
+}
+
 /// The visitor's stored consent choice: `Some(true)` granted, `Some(false)`
 /// refused, `None` never given.
 pub fn consent(site: &str) -> Option<bool> {
-    match get(&site_key("consent", site)).as_deref() {
+    match get(&consent_key(site)).as_deref() {
         Some("1") => Some(true),
         Some("0") => Some(false),
         _ => None,
@@ -102,7 +107,7 @@ pub fn consent(site: &str) -> Option<bool> {
 
 /// Stores the choice itself (that much is needed to honour it).
 pub fn set_consent(site: &str, granted: bool) {
-    set(&site_key("consent", site), if granted { "1" } else { "0" });
+    set(&consent_key(site), if granted { "1" } else { "0" });
 }
 
 /// Attributes set on earlier pages, so targeting works on pages that do not
