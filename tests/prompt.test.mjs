@@ -96,6 +96,24 @@ async function openPrompt({ viewport, phone, scheme = "light", lang = "en", trig
   return { context, page, dialog, warnings };
 }
 
+/**
+ * WCAG contrast against the panel's background of each `[name, selector,
+ * property]` ("color", "outlineColor"), from the page's computed colours.
+ */
+function contrasts(dialog, items) {
+  return dialog.evaluate((panel, items) => {
+    const lum = (c) => {
+      const channels = c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const [r, g, b] = channels.map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    const bg = getComputedStyle(panel).backgroundColor;
+    return Object.fromEntries(items.map(([name, sel, property]) =>
+      [name, ratio(getComputedStyle(panel.querySelector(sel))[property], bg)]));
+  }, items);
+}
+
 const visitorOf = (page) => page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
 const responsesOf = async (visitor) => (await exportEvents(collector, "prompts")).filter((e) => e.visitor === visitor && e.type === "response");
 
@@ -284,21 +302,8 @@ test("a themed text or background colour stays readable in dark mode", async () 
   for (const base of [themedSite, textOnlySite]) {
     for (const scheme of ["light", "dark"]) {
       const { context, dialog } = await openPrompt({ viewport: { width: 1280, height: 800 }, scheme, trigger: "open_nps", base });
-      // WCAG contrast of each text against the panel, from computed colours.
-      const ratios = await dialog.evaluate((panel) => {
-        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
-        const lum = (c) => {
-          const [r, g, b] = rgb(c).map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-        };
-        const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
-        const bg = getComputedStyle(panel).backgroundColor;
-        const out = {};
-        for (const [name, sel] of [["question", ".q"], ["end label", ".ends span"], ["close", ".x"], ["point", ".pt span"]]) {
-          out[name] = ratio(getComputedStyle(panel.querySelector(sel)).color, bg);
-        }
-        return out;
-      });
+      const ratios = await contrasts(dialog, [["question", ".q", "color"], ["end label", ".ends span", "color"],
+        ["close", ".x", "color"], ["point", ".pt span", "color"]]);
       for (const [name, r] of Object.entries(ratios)) {
         assert.ok(r >= 4.5, `${base === themedSite ? "text and background" : "text only"}, ${scheme}: ${name} at ${r.toFixed(2)}:1`);
       }
@@ -314,19 +319,10 @@ test("a brand colour that would not show is shaded: the chosen star and the focu
     await dialog.getByRole("radio").nth(3).check();
     await dialog.getByRole("radio").nth(3).focus();
     await page.keyboard.press("ArrowLeft"); // keyboard focus: the ring shows
-    const ratios = await dialog.evaluate((panel) => {
-      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
-      const lum = (c) => {
-        const [r, g, b] = rgb(c).map((v) => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-      };
-      const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
-      const bg = getComputedStyle(panel).backgroundColor;
-      const chosen = panel.querySelector(".pt input:checked + span");
-      return { star: ratio(getComputedStyle(chosen).color, bg), ring: ratio(getComputedStyle(chosen).outlineColor, bg),
-        ringStyle: getComputedStyle(chosen).outlineStyle };
-    });
-    assert.equal(ratios.ringStyle, "solid", "the focus ring is on the chosen point");
+    const chosen = ".pt input:checked + span";
+    const ringStyle = await dialog.evaluate((panel, sel) => getComputedStyle(panel.querySelector(sel)).outlineStyle, chosen);
+    assert.equal(ringStyle, "solid", "the focus ring is on the chosen point");
+    const ratios = await contrasts(dialog, [["star", chosen, "color"], ["ring", chosen, "outlineColor"]]);
     assert.ok(ratios.star >= 3, `${scheme}: chosen star at ${ratios.star.toFixed(2)}:1`);
     assert.ok(ratios.ring >= 3, `${scheme}: focus ring at ${ratios.ring.toFixed(2)}:1`);
     await context.close();
