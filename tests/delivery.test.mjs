@@ -5,7 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, appears, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const SITE = "delivery";
 let collector, site, browser;
@@ -29,7 +29,7 @@ async function answer(page, event, score, comment) {
   await page.waitForFunction(() => window.__touchpoint === true);
   await page.evaluate((e) => window.touchpoint("event", e), event);
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   await dialog.locator(`input[value="${score}"]`).check();
   await dialog.getByRole("button", { name: "Send" }).click();
   await dialog.getByRole("textbox").fill(comment);

@@ -3,7 +3,7 @@
 // comment, and the answer is in the export exactly once.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { bucket, consoleWarnings, demoConfig, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { appears, bucket, consoleWarnings, demoConfig, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 let collector, shop, browser;
 
@@ -32,7 +32,7 @@ test("checkout -> NPS prompt in a shadow root -> answer 9 with a comment -> stor
   await page.waitForURL(/confirmation\.html/);
 
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   const inShadow = await page.evaluate(() => {
     const host = document.querySelector("[data-touchpoint]");
     return Boolean(host && host.shadowRoot && host.shadowRoot.querySelector("[role=dialog]"));
@@ -77,7 +77,7 @@ test("demo: the help article asks for CSAT after 10 s on the page (desktop), not
   await new Promise((r) => setTimeout(r, 3_000));
   assert.equal(await page.getByRole("dialog").count(), 0, "not before the dwell time");
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 20_000 });
+  await appears(dialog, 20_000);
   await dialog.getByText("How satisfied were you with this help article?").waitFor();
   assert.equal(await dialog.getByRole("radio").count(), 5);
   await page.close();

@@ -82,17 +82,20 @@ export async function startCollector({ vars = {} } = {}) {
     }
   }
   await launch();
-  return {
+  const collector = {
     url,
     token,
     output: () => output,
     pause: halt,
     resume: launch,
     async stop() {
+      COLLECTORS.delete(collector);
       await halt();
       await rm(persist, { recursive: true, force: true });
     },
   };
+  COLLECTORS.add(collector);
+  return collector;
 }
 
 /** PUT a site's configuration through the admin API. */
@@ -133,12 +136,55 @@ export async function startSite({ root = join(ROOT, "www"), collector, site = "d
   return { url: `http://127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
 }
 
+/**
+ * Headless Chromium. Every context it opens keeps a log of what its pages
+ * printed and which requests failed, read by [`appears`] when a prompt does
+ * not appear.
+ */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    const log = [];
+    PAGE_LOGS.set(context, log);
+    const started = Date.now();
+    const at = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    context.on("console", (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
+    context.on("weberror", (e) => log.push(`${at()} page error: ${e.error().message}`));
+    context.on("requestfailed", (r) => log.push(`${at()} ${r.method()} ${r.url()} failed: ${r.failure()?.errorText}`));
+    context.on("response", (r) => {
+      if (r.status() >= 400) log.push(`${at()} ${r.request().method()} ${r.url()}: ${r.status()}`);
+    });
+    return context;
+  };
+  return browser;
+}
+
+/** Each browser context's log, kept by [`launchBrowser`]. */
+const PAGE_LOGS = new WeakMap();
+/** The collectors running in this test file, for their output on failure. */
+const COLLECTORS = new Set();
+
+/**
+ * Waits until `locator` (a prompt) is visible. When it does not appear, the
+ * error carries what the page logged, the requests that failed and the end
+ * of each running collector's output: a failure in CI explains itself.
+ */
+export async function appears(locator, timeout = 15_000) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (e) {
+    const context = locator.page().context();
+    const page = (PAGE_LOGS.get(context) ?? []).join("\n") || "(nothing)";
+    const collectors = [...COLLECTORS].map((c) => c.output().slice(-2000)).join("\n---\n") || "(nothing)";
+    e.message += `\n--- the page's log:\n${page}\n--- collector output (end):\n${collectors}`;
+    throw e;
+  }
 }
 
 /** Collects console warnings of a page, for assertions. */

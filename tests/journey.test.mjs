@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, bucket, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, appears, bucket, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 let collector, site, browser;
 let sites = 0;
@@ -55,7 +55,7 @@ async function waitForLog(logs, pattern, ms = 10_000) {
 }
 
 const prompt = (page) => page.locator("[data-touchpoint]");
-const shown = (page, ms = 10_000) => page.getByRole("dialog").waitFor({ timeout: ms });
+const shown = (page, ms = 10_000) => appears(page.getByRole("dialog"), ms);
 const count = (page) => prompt(page).count();
 
 test("event trigger with property filters: only a matching event shows the prompt", async () => {

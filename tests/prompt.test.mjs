@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, appears, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -92,7 +92,7 @@ async function openPrompt({ viewport, phone, scheme = "light", lang = "en", trig
   await page.goto(`${base.url}/prompt.html?lang=${lang}`);
   if (trigger) await page.evaluate((t) => window.touchpoint("event", t), trigger);
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   return { context, page, dialog, warnings };
 }
 
@@ -220,7 +220,7 @@ test("a centred modal takes focus, traps Tab, and gives focus back on Escape", a
   await page.waitForFunction(() => window.__touchpoint === true);
   await page.click("#open-modal");
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   assert.equal(await dialog.getAttribute("aria-modal"), "true");
   const inside = () => page.evaluate(() => Boolean(document.querySelector("[data-touchpoint]")?.shadowRoot?.activeElement));
   assert.equal(await inside(), true, "focus moved into the modal");
@@ -241,7 +241,7 @@ test("works under a strict CSP (style-src 'self', no inline script)", async () =
   const warnings = consoleWarnings(page);
   await page.goto(`${cspSite.url}/csp.html`);
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   const styled = await dialog.evaluate((d) => getComputedStyle(d).position);
   assert.equal(styled, "fixed", "the constructable stylesheet applied");
   const visitor = await visitorOf(page);
@@ -258,7 +258,7 @@ test("a hostile host stylesheet neither breaks the prompt nor is broken by it", 
   const page = await context.newPage();
   await page.goto(`${site.url}/hostile.html`);
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   const box = await dialog.boundingBox();
   assert.ok(box.width >= 380 && box.width <= 420, `dialog width ${box.width}`);
   assert.ok(box.x + box.width <= 1280 && box.y + box.height <= 800 && box.y > 0, "inside the viewport");
@@ -361,7 +361,7 @@ test("the browser's languages are tried in order when the page names none", asyn
   await page.goto(`${site.url}/prompt.html?lang=none`);
   await page.evaluate(() => window.touchpoint("event", "open_nps"));
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   assert.equal(await dialog.getAttribute("lang"), "ar");
   assert.equal(await dialog.getAttribute("dir"), "rtl");
   await dialog.getByText(AR.question).waitFor();
@@ -386,7 +386,7 @@ test("a page calling touchpoint() from its own focus listener while the prompt m
   await page.goto(`${modalSite.url}/prompt.html`);
   await page.evaluate(() => window.touchpoint("event", "open_nps"));
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
   await dialog.getByRole("radio", { name: "9", exact: true }).check();
   await dialog.getByRole("button", { name: "Send" }).click();

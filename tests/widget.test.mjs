@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ROOT, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, appears, consoleWarnings, eventually, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const SITE = "widget";
 const XSS = '<img src=x onerror="window.__xss=1">';
@@ -38,7 +38,7 @@ async function open(event, hash = "") {
   await page.goto(`${site.url}/widget.html${hash}`);
   if (event) await page.evaluate((e) => window.touchpoint("event", e), event);
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor({ timeout: 15_000 });
+  await appears(dialog, 15_000);
   return { page, dialog, warnings };
 }
 
@@ -211,7 +211,7 @@ test("the loader downloads the configuration while the wasm downloads, not after
   await page.goto(`${site.url}/widget.html`);
   assert.equal(await heldUntilConfig, true, "the configuration was not requested while the wasm downloaded");
   await page.evaluate(() => window.touchpoint("event", "test_open"));
-  await page.getByRole("dialog").waitFor({ timeout: 15_000 });
+  await appears(page.getByRole("dialog"), 15_000);
   await page.close();
 });
 
@@ -224,7 +224,7 @@ test("the loader asks for the glue and the wasm of its own build", async () => {
   });
   await page.goto(`${site.url}/widget.html`);
   await page.evaluate(() => window.touchpoint("event", "test_open"));
-  await page.getByRole("dialog").waitFor({ timeout: 15_000 });
+  await appears(page.getByRole("dialog"), 15_000);
   const loader = await (await fetch(`${collector.url}/widget/loader.js`)).text();
   const build = loader.match(/\?v=([0-9a-f]{12})/)[1];
   assert.deepEqual(asked.sort(), [["touchpoint_widget.js", `?v=${build}`], ["touchpoint_widget_bg.wasm", `?v=${build}`]]);
@@ -255,7 +255,7 @@ test("a widget started by an older loader, without the configuration, fetches it
     m.start(site, collector, [["event", "test_open"]]);
   }, [collector.url, SITE]);
   const host = page.locator("[data-touchpoint]");
-  await host.getByRole("dialog").waitFor({ timeout: 15_000 });
+  await appears(host.getByRole("dialog"), 15_000);
   assert.equal(await host.getByRole("radio").count(), 11);
   assert.deepEqual(warnings, []);
   await page.close();
