@@ -296,6 +296,33 @@ test("a forced variant previews it; a holdout variant is never shown", async () 
   await forcedHold.context.close();
 });
 
+test("after reset() draws a visitor in another variant, that variant's trigger works on the same page", async () => {
+  // The first visitor waits for an event; the other variant asks on exit
+  // intent, whose listener the page must already have.
+  const id = await scenario([
+    { id: "how", trigger: { event: "go" }, experiment: { id: "when", variants: [{ id: "asked" }, { id: "leaving", trigger: { exit_intent: true } }] } },
+  ]);
+  const variant = (v) => (bucket(`experiment:${v}:when`) * 2 / 1000000 < 1 ? "asked" : "leaving");
+  const first = Array.from({ length: 40 }, (_, i) => `test-visitor-${String(i).padStart(4, "0")}`).find((v) => variant(v) === "asked");
+  const context = await browser.newContext();
+  await context.addInitScript((v) => localStorage.getItem("touchpoint:v1:visitor") || localStorage.setItem("touchpoint:v1:visitor", v), first);
+  const { page } = await open(id, { context });
+  // New visitors until one is in "leaving" (each draw is a coin toss).
+  let visitor = first;
+  for (let i = 0; i < 30 && variant(visitor) === "asked"; i++) {
+    await page.evaluate(() => touchpoint("reset"));
+    visitor = await eventually(() => page.evaluate((old) => {
+      const v = localStorage.getItem("touchpoint:v1:visitor");
+      return v !== old && v;
+    }, visitor));
+  }
+  assert.equal(variant(visitor), "leaving");
+  await page.evaluate(() => document.dispatchEvent(new MouseEvent("mouseout", { clientY: -2, relatedTarget: null, bubbles: true })));
+  await shown(page);
+  assert.equal(await page.evaluate(() => window.__events[0].variant), "leaving");
+  await context.close();
+});
+
 test("fatigue across reloads: answered means never again; the recontact wait holds other surveys back", async () => {
   const id = await scenario(
     [

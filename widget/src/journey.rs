@@ -10,6 +10,7 @@ use std::rc::Rc;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
+use touchpoint_core::experiment::every_trigger;
 use touchpoint_core::limits::{
     MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
 };
@@ -60,16 +61,17 @@ fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index
 pub fn begin() {
     with_app(|app| {
         let Some(config) = app.config.clone() else { return };
-        let state = count_page_view(app);
+        count_page_view(app);
         if tracking(app) {
             visitor::keep_id(&app.visitor);
             if !app.attrs.is_empty() {
                 visitor::save_attrs(&app.site, &app.attrs);
             }
         }
+        // Every variant's trigger, not only this visitor's: a reset on this
+        // page may draw a visitor in another variant.
         let mut needs = Needs::default();
-        for i in 0..config.surveys.len() {
-            let Some(t) = trigger_of(&config, app, &state, i) else { continue };
+        for t in config.surveys.iter().flat_map(every_trigger) {
             needs.scroll |= t.scroll_percent.is_some();
             needs.exit_intent |= t.exit_intent;
             needs.click |= t.click.is_some();
