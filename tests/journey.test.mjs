@@ -371,6 +371,42 @@ test("one prompt on screen across two tabs of the site", async () => {
   await context.close();
 });
 
+test("the tab showing a prompt keeps the screen past the lease time, and never takes it back from another tab", async () => {
+  const id = await scenario([
+    { id: "tab-a", trigger: { event: "a" }, frequency: { max_times: 9 } },
+    { id: "tab-b", trigger: { event: "b" }, frequency: { max_times: 9 } },
+  ]);
+  const key = `touchpoint:v1:screen:${id}`;
+  const context = await browser.newContext();
+  await context.clock.install();
+  const one = await open(id, { context });
+  const two = await open(id, { context });
+  await one.page.evaluate(() => touchpoint("event", "a"));
+  await shown(one.page);
+  const lease = () => one.page.evaluate((k) => [localStorage.getItem(k), Date.now()], key);
+  const [first] = await lease();
+  // Time stands still but for what the test runs: 40 s, past the 15 s a
+  // lease lasts unrenewed, with the prompt still up.
+  await context.clock.pauseAt((await lease())[1] + 1_000);
+  await context.clock.runFor(40_000);
+  const [renewed, now] = await lease();
+  assert.equal(renewed.split(":")[0], first.split(":")[0], "same tab");
+  assert.ok(Number(renewed.split(":")[1]) > now, "the lease was renewed");
+  await two.page.evaluate(() => touchpoint("event", "b"));
+  await waitForLog(two.logs, /'tab-b'.*another prompt is on screen/);
+  assert.equal(await count(two.page), 0);
+  // A tab whose timers ran late (hidden) finds that another tab took the
+  // lapsed lease meanwhile: it leaves it, and does not free it on close.
+  const other = `some-other-tab:${now + 15_000}`;
+  await two.page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, other]);
+  await context.clock.runFor(6_000);
+  assert.equal((await lease())[0], other, "renewal left the other tab's lease");
+  await one.page.getByRole("button", { name: "Close" }).click();
+  await prompt(one.page).waitFor({ state: "detached" });
+  assert.equal((await lease())[0], other, "closing left the other tab's lease");
+  await context.close();
+});
+
 test("targeting: a rule on an unknown attribute hides the survey, debug names the rule; set() makes it eligible", async () => {
   const id = await scenario([
     { id: "pro-only", trigger: { event: "go" }, target: { all: [{ key: "plan", op: "eq", value: "pro" }, { key: "device", op: "in", value: ["desktop", "tablet"] }] } },
