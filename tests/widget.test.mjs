@@ -234,13 +234,35 @@ test("the loader asks for the glue and the wasm of its own build", async () => {
 test("a wrong data-site gives one clear console warning, and no unhandled error", async () => {
   const page = await browser.newPage();
   const warnings = consoleWarnings(page);
+  let configAsked = 0;
+  page.on("request", (r) => r.url().includes("/config") && configAsked++);
   await page.goto(`${site.url}/wrong-site.html`);
   const ours = () => warnings.filter((w) => w.startsWith("[touchpoint]"));
   await eventually(() => ours().length > 0, 10_000);
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(configAsked, 1, "a 404 is final: not asked again");
   assert.deepEqual(ours().map((w) => w.replace(/ \(.*\)$/, "")),
     ["[touchpoint] the site configuration could not be loaded; is data-site right?"], warnings.join("\n"));
   assert.equal(warnings.filter((w) => /Uncaught|pageerror/.test(w)).length, 0, warnings.join("\n"));
   await page.close();
+});
+
+test("a configuration request that fails (network, or 5xx) is made once more, and the prompt still shows", async () => {
+  for (const failure of ["network", 503]) {
+    const page = await browser.newPage();
+    const warnings = consoleWarnings(page);
+    let asked = 0;
+    await page.route((url) => url.pathname.endsWith(`/v1/sites/${SITE}/config`), (route) =>
+      ++asked > 1 ? route.continue()
+        : failure === "network" ? route.abort("internetdisconnected")
+          : route.fulfill({ status: 503, contentType: "application/json", body: '{"error":{"code":"unavailable"}}' }));
+    await page.goto(`${site.url}/widget.html`);
+    await page.evaluate(() => window.touchpoint("event", "test_open"));
+    await appears(page.getByRole("dialog"), 15_000);
+    assert.equal(asked, 2, failure);
+    assert.deepEqual(warnings.filter((w) => w.startsWith("[touchpoint]")), [], failure);
+    await page.close();
+  }
 });
 
 test("a widget started by an older loader, without the configuration, fetches it itself", async () => {

@@ -32,10 +32,19 @@
   var build = "?v=" + TOUCHPOINT_BUILD;
   var noop = function () {};
   var wasm = fetch(new URL("touchpoint_widget_bg.wasm" + build, base));
-  var config = fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit" }).then(function (r) {
-    if (!r.ok) throw r.status;
-    return r.json();
-  });
+  // The configuration is asked for once more, a second later, when the
+  // network or the collector failed (a phone between cells); a 4xx is final.
+  var getConfig = function (again) {
+    var retry = again && function () {
+      return new Promise(function (ok) { setTimeout(ok, 1000); }).then(getConfig);
+    };
+    return fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit" }).then(function (r) {
+      if (r.ok) return r.json();
+      if (retry && r.status > 499) return retry();
+      throw r.status;
+    }, retry);
+  };
+  var config = getConfig(1);
   wasm.catch(noop);
   config.catch(noop);
   import(new URL("touchpoint_widget.js" + build, base).href)

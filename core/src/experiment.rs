@@ -184,11 +184,3 @@ pub fn effective_trigger<'a>(survey: &'a Survey, variant: Option<&'a Variant>) -
     }
     trigger
 }
-
-/// Every trigger `survey` may wait for: its own and each variant's. A page
-/// listens for all of them, since the visitor's variant can change while
-/// it is open (`touchpoint('reset')` draws a new visitor).
-pub fn every_trigger(survey: &Survey) -> impl Iterator<Item = Cow<'_, Trigger>> {
-    let variants = survey.experiment.iter().flat_map(|e| &e.variants);
-    std::iter::once(Cow::Borrowed(&survey.trigger)).chain(variants.map(|v| effective_trigger(survey, Some(v))))
-}

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
-use touchpoint_core::experiment::every_trigger;
 use touchpoint_core::limits::{
     MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
 };
@@ -71,12 +70,21 @@ pub fn begin() {
         // Every variant's trigger, not only this visitor's: a reset on this
         // page may draw a visitor in another variant.
         let mut needs = Needs::default();
-        for t in config.surveys.iter().flat_map(every_trigger) {
+        let mut note = |t: &Trigger| {
             needs.scroll |= t.scroll_percent.is_some();
             needs.exit_intent |= t.exit_intent;
             needs.click |= t.click.is_some();
             needs.timers |= t.dwell_seconds.is_some() || t.inactivity_seconds.is_some();
+        };
+        let mut retimed = false;
+        for survey in &config.surveys {
+            note(&survey.trigger);
+            for v in survey.experiment.iter().flat_map(|e| &e.variants) {
+                note(v.trigger.as_ref().unwrap_or(&survey.trigger));
+                retimed |= v.dwell_seconds.is_some();
+            }
         }
+        needs.timers |= retimed;
         if app.debug {
             let mut m = String::from("debug mode: visitor ");
             m.push_str(&app.visitor);
