@@ -196,6 +196,25 @@ describe("enrichment, privacy, bots and rate limits", () => {
     assert.ok(plain > 0, "other sites keep their comments as written");
   });
 
+  test("half an emoji in a comment (a lone surrogate escape) costs that character, not the batch", async () => {
+    const good = event();
+    const broken = event({ comment: "BROKEN" });
+    const body = JSON.stringify({ site: SITE, events: [good, broken] }).replace('"BROKEN"', '"great \\ud83d"');
+    const res = await post(body, { raw: true });
+    assert.equal(res.status, 202);
+    assert.deepEqual(await res.json(), { accepted: 2, duplicates: 0, rejected: [] });
+    const stored = await exportEvents(collector, SITE);
+    assert.equal(stored.find((e) => e.id === broken.id).comment, "great \ufffd");
+  });
+
+  test("a phone whose maker's name ends in 'bot' (CUBOT) is a visitor, not a bot", async () => {
+    const e = event();
+    const ua = "Mozilla/5.0 (Linux; Android 10; CUBOT_X30) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36";
+    const res = await post({ site: SITE, events: [e] }, { ua });
+    assert.deepEqual(await res.json(), { accepted: 1, duplicates: 0, rejected: [] });
+    assert.ok((await exportEvents(collector, SITE)).some((x) => x.id === e.id && x.device === "mobile"));
+  });
+
   test("events from known bots are counted, not stored", async () => {
     const e = event();
     const res = await post({ site: SITE, events: [e, event()] }, { ua: "Mozilla/5.0 (compatible; Googlebot/2.1)" });
@@ -251,6 +270,17 @@ describe("GET /v1/sites/{site}/config", () => {
     assert.ok(etag);
     const again = await fetch(`${collector.url}/v1/sites/${SITE}/config`, { headers: { "If-None-Match": etag } });
     assert.equal(again.status, 304);
+    // An edge that compresses the response weakens the tag: still a match.
+    for (const tag of [`W/${etag}`, `"other", W/${etag}`, "*"]) {
+      const res = await fetch(`${collector.url}/v1/sites/${SITE}/config`, { headers: { "If-None-Match": tag } });
+      assert.equal(res.status, 304, tag);
+    }
+    const other = await fetch(`${collector.url}/v1/sites/${SITE}/config`, { headers: { "If-None-Match": '"other"' } });
+    assert.equal(other.status, 200);
+    const head = await fetch(`${collector.url}/v1/sites/${SITE}/config`, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("etag"), etag);
+    assert.equal(await head.text(), "");
   });
 
   test("webhook secrets and collector-only settings are never published", async () => {
@@ -283,6 +313,51 @@ describe("admin API and export", () => {
       assert.equal(none.status, 401);
       const wrong = await fetch(collector.url + path, { headers: { Authorization: "Bearer wrong" } });
       assert.equal(wrong.status, 401);
+      // The scheme's name is case-insensitive.
+      const lower = await fetch(collector.url + path, { headers: { Authorization: `bearer ${collector.token}` } });
+      assert.equal(lower.status, 200, path);
+    }
+  });
+
+  test("the export of a site that does not exist is a 404, not an empty file", async () => {
+    const res = await fetch(`${collector.url}/v1/sites/nosuch/export.ndjson`, { headers: { Authorization: `Bearer ${collector.token}` } });
+    assert.equal(res.status, 404);
+    assert.equal((await res.json()).error.field, "site");
+  });
+
+  test("the export comes a page at a time, each naming the next, oldest first, within from/to", async () => {
+    await putSite(collector, "paged", config);
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      const batch = Array.from({ length: 3 }, () => event());
+      ids.push(...batch.map((e) => e.id));
+      assert.equal((await post({ site: "paged", events: batch })).status, 202);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const auth = { headers: { Authorization: `Bearer ${collector.token}` } };
+    let url = `${collector.url}/v1/sites/paged/export.ndjson?limit=4`;
+    const pages = [];
+    while (url && pages.length < 10) {
+      const res = await fetch(url, auth);
+      assert.equal(res.status, 200);
+      pages.push((await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+      url = res.headers.get("link")?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+    }
+    assert.deepEqual(pages.map((p) => p.length), [4, 4, 1], "full pages name the next one; the last does not");
+    const all = pages.flat();
+    assert.deepEqual(new Set(all.map((e) => e.id)), new Set(ids), "every event once");
+    const order = all.map((e) => [e.received_at, e.id]);
+    assert.deepEqual(order, [...order].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)), "oldest first");
+    // A time window on the collector's clock.
+    const cut = all[4].received_at;
+    const late = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?from=${cut}`, auth);
+    const lateIds = (await late.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
+    assert.deepEqual(lateIds, all.filter((e) => e.received_at >= cut).map((e) => e.id));
+    for (const [query, field] of [["limit=0", "limit"], ["limit=5001", "limit"], ["after=x", "after"], ["after=12.bad id", "after"],
+      ["from=5&to=4", "to"], ["page=2", "page"]]) {
+      const res = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?${query}`, auth);
+      assert.equal(res.status, 400, query);
+      assert.equal((await res.json()).error.field, field, query);
     }
   });
 
@@ -310,13 +385,16 @@ describe("admin API and export", () => {
   });
 
   test("an invalid config is refused with every bad field listed, and the old one stays", async () => {
-    const bad = { ...config, origins: ["https://ok.example/path"], surveys: [{ ...config.surveys[0], metric: "nps", scale: 7 }] };
+    const bad = { ...config, origins: ["https://ok.example/path", "https://Shop.Example:443"],
+      surveys: [{ ...config.surveys[0], metric: "nps", scale: 7 }] };
     const res = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, {
       method: "PUT", headers: { Authorization: `Bearer ${collector.token}` }, body: JSON.stringify(bad),
     });
     assert.equal(res.status, 400);
     const { error } = await res.json();
-    assert.deepEqual(error.errors.map((e) => e.field), ["origins[0]", "surveys[0].scale"]);
+    assert.deepEqual(error.errors.map((e) => e.field), ["origins[0]", "origins[1]", "surveys[0].scale"]);
+    // Spelled otherwise than browsers send it, an origin would never match.
+    assert.match(error.errors[1].message, /https:\/\/shop\.example$/);
     const wrongType = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, {
       method: "PUT", headers: { Authorization: `Bearer ${collector.token}` },
       body: JSON.stringify({ surveys: [{ ...config.surveys[0], metric: "stars" }] }),
@@ -376,8 +454,15 @@ describe("widget files", () => {
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("cache-control"), SHORT, `wasm${query}`);
     }
+    // Revalidated, this build's wasm keeps its year: a 304's headers replace
+    // the stored ones.
+    const revalidated = await fetch(`${widget}/touchpoint_widget_bg.wasm?v=${build}`, {
+      headers: { "If-None-Match": wasm.headers.get("etag") } });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get("cache-control"), "public, max-age=31536000, immutable");
     const missing = await fetch(`${widget}/nope.js?v=${build}`);
     assert.equal(missing.status, 404);
-    assert.equal(missing.headers.get("cache-control"), SHORT, "a 404 is never kept for a year");
+    assert.equal(missing.headers.get("cache-control"), "no-store", "a 404 is not kept");
+    assert.equal((await missing.json()).error.code, "not_found");
   });
 });

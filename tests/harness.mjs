@@ -108,13 +108,17 @@ export async function putSite(collector, site, config) {
   if (res.status !== 200) throw new Error(`PUT site ${site}: ${res.status} ${await res.text()}`);
 }
 
-/** The site's stored events, parsed from the NDJSON export. */
+/** The site's stored events, parsed from the NDJSON export, every page. */
 export async function exportEvents(collector, site) {
-  const res = await fetch(`${collector.url}/v1/sites/${site}/export.ndjson`, {
-    headers: { Authorization: `Bearer ${collector.token}` },
-  });
-  if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
-  return (await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const events = [];
+  let url = `${collector.url}/v1/sites/${site}/export.ndjson`;
+  while (url) {
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${collector.token}` } });
+    if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
+    events.push(...(await res.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+    url = res.headers.get("link")?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+  }
+  return events;
 }
 
 /** Polls `fn` until it returns a truthy value or `ms` pass. */
@@ -226,15 +230,16 @@ export function responseEvent({ prefix, visitor, origin }, over = {}) {
 }
 
 /**
- * A real local HTTP webhook receiver on a free loopback port. `answer(headers, body)`
- * hears each delivery (raw body text) and returns the status to reply with.
+ * A real local HTTP webhook receiver on a free loopback port. `answer(headers, body, path)`
+ * hears each delivery (raw body text, and the path with its query) and
+ * returns the status to reply with.
  */
 export async function startWebhookReceiver(answer) {
   const port = await freePort();
   const server = createHttpServer((req, res) => {
     let body = "";
     req.on("data", (d) => (body += d));
-    req.on("end", () => res.writeHead(answer(req.headers, body)).end());
+    req.on("end", () => res.writeHead(answer(req.headers, body, req.url)).end());
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
   return { url: `http://127.0.0.1:${port}/hooks/touchpoint`, close: () => new Promise((r) => server.close(r)) };

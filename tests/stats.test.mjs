@@ -124,6 +124,36 @@ test("from (inclusive) and to (exclusive) filter on received_at", async () => {
   assert.deepEqual((await stats(`?from=${boundary}&to=${boundary}`)).body.surveys, []);
 });
 
+test("a survey's metric or CES scale changed: answers keep theirs, and no number mixes two", async () => {
+  const site = "changed";
+  const q = { question: { en: "Q?" } };
+  const surveys = (metric, scale) => [
+    { id: "q1", metric, touchpoint: "t", trigger: { event: "e" }, ...q },
+    { id: "c1", metric: "ces", scale, touchpoint: "t", trigger: { event: "e" }, ...q },
+  ];
+  const send = async (events) => {
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `192.0.2.${++ip}` },
+      body: JSON.stringify({ site, events }) });
+    return [res.status, await res.json()];
+  };
+  await putSite(collector, site, { version: 1, origins: [ORIGIN], surveys: surveys("csat", 7) });
+  await send([1, 2, 3].map((s) => ev("q1", "csat", "response", s)));
+  await putSite(collector, site, { version: 1, origins: [ORIGIN], surveys: surveys("nps", 5) });
+  // A page still holding the old configuration answers the CES question on
+  // 7 points: kept on its scale, not refused.
+  const [status, body] = await send([...[10, 10].map((s) => ev("q1", "nps", "response", s)),
+    ev("c1", "ces", "response", 6, { scale: 7 }), ev("c1", "ces", "response", 2, { scale: 5 })]);
+  assert.equal(status, 202);
+  assert.deepEqual(body, { accepted: 4, duplicates: 0, rejected: [] });
+  const res = await fetch(`${collector.url}/v1/sites/${site}/stats`, { headers: { Authorization: `Bearer ${collector.token}` } });
+  const read = (await res.json()).surveys;
+  assert.deepEqual(read.map((s) => [s.survey, s.metric, s.responses]), [["q1", "nps", 2], ["q1", "csat", 3], ["c1", "ces", 2]]);
+  assert.deepEqual([read[0].nps.score, read[0].nps.detractors], [100, 0], "the NPS counts NPS answers only");
+  assert.deepEqual([read[1].csat.score, read[1].csat.responses], [0, 3]);
+  assert.deepEqual(read[2].ces.map((c) => [c.scale, c.responses, c.mean]), [[5, 1, 2], [7, 1, 6]]);
+});
+
 test("bad query parameters -> 400 naming the parameter; no token -> 401", async () => {
   const cases = [["?group_by=week", "group_by"], ["?from=abc", "from"], ["?to=-1", "to"], ["?from=5&to=1", "to"],
     ["?survey=a%20b", "survey"], ["?grup_by=day", "grup_by"], ["?survey=nps1&survey=csat1", "survey"],

@@ -4,7 +4,7 @@
 
 use worker::{Env, Request, Response};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::{cors_public, set_header};
 
 /// The widget build this collector was built with (`scripts/build.sh` sets
@@ -27,6 +27,12 @@ pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
     let pinned = !entry && asked.is_some() && asked.as_deref() == WIDGET_BUILD;
     let mut upstream = env.assets("ASSETS")?.fetch_request(req).await?;
     let status = upstream.status_code();
+    if status == 404 {
+        // Like every other error: JSON, and not kept by caches.
+        let mut response = ApiError::new(404, "not_found", "no such widget file").into_response()?;
+        cors_public(&mut response);
+        return Ok(response);
+    }
     let mut response = if status == 200 { Response::from_bytes(upstream.bytes().await?)? } else { Response::empty()? }
         .with_status(status);
     for name in ["Content-Type", "ETag"] {
@@ -34,7 +40,9 @@ pub async fn get(req: Request, env: &Env) -> ApiResult<Response> {
             set_header(&mut response, name, &value);
         }
     }
-    let cache = if pinned && status == 200 { BUILD_CACHE } else { SHORT_CACHE };
+    // A 304 carries the same caching as the 200 it confirms: browsers
+    // replace the stored headers with it.
+    let cache = if pinned && matches!(status, 200 | 304) { BUILD_CACHE } else { SHORT_CACHE };
     set_header(&mut response, "Cache-Control", cache);
     cors_public(&mut response);
     Ok(response)

@@ -21,7 +21,10 @@ pub enum Caller {
 
 fn bearer(req: &Request) -> Option<String> {
     let header = req.headers().get("Authorization").ok().flatten()?;
-    header.strip_prefix("Bearer ").map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+    // The scheme's name is case-insensitive (RFC 9110, 11.1).
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
 }
 
 /// Hex SHA-256 of a token: what is stored, and what is compared.

@@ -22,8 +22,12 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let config = config.ok_or_else(ApiError::unknown_site)?;
     let body = serde_json::to_string(&config.public()).map_err(|_| ApiError::internal())?;
     let etag = etag(&body);
+    // Weak comparison (RFC 9110, 13.1.2): an edge that compresses the
+    // response sends the tag back as `W/"..."`.
     let fresh =
-        req.headers().get("If-None-Match").ok().flatten().is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        req.headers().get("If-None-Match").ok().flatten().is_some_and(|v| {
+            v.split(',').map(str::trim).any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+        });
     let mut response = if fresh { Response::empty()?.with_status(304) } else { Response::ok(body)? };
     set_header(&mut response, "Content-Type", "application/json; charset=utf-8");
     set_header(&mut response, "Cache-Control", CACHE_CONTROL);

@@ -32,7 +32,9 @@ pub struct Delivery {
 }
 
 /// After a batch is stored: hands `unforwarded` (ids of the batch's events
-/// not forwarded yet) to the queue, one message per webhook, then marks them.
+/// not forwarded yet) to the queue, one message per webhook (more when they
+/// would not fit one), in as many sends as the queue's limits need, then
+/// marks them.
 /// Fails (so the client or the ingest queue retries) when the queue does not
 /// take them; the retry then finds them still unforwarded. A failure to mark
 /// after a successful send only means a later replay forwards them again,
@@ -54,12 +56,63 @@ pub async fn hand_off(
             chosen.insert(0, e.clone());
         }
     }
-    let mut deliveries = Vec::with_capacity(config.webhooks.len());
+    let mut messages = Vec::new();
     for hook in &config.webhooks {
-        deliveries.push(encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: chosen.clone() })?);
+        messages.extend(deliveries(site, &hook.url, &chosen)?);
     }
-    env.queue(QUEUE)?.send_batch(deliveries).await?;
+    let queue = env.queue(QUEUE)?;
+    for batch in batches(messages) {
+        queue.send_batch(batch).await?;
+    }
     store::mark_forwarded(env, site, unforwarded).await
+}
+
+/// Cloudflare Queues' limits, with room to spare: a message holds at most
+/// 128 KB, one `sendBatch` at most 100 messages and 256 KB.
+const MAX_MESSAGE_BYTES: usize = 112 * 1024;
+const MAX_BATCH_BYTES: usize = 224 * 1024;
+const MAX_BATCH_MESSAGES: usize = 100;
+
+/// The size a message counts for: a string with any character past Latin-1
+/// is carried as UTF-16, two bytes per unit.
+fn queued_size(text: &str) -> usize {
+    match text.chars().all(|c| u32::from(c) <= 0xff) {
+        true => text.len(),
+        false => 2 * text.encode_utf16().count(),
+    }
+}
+
+/// `events` for the webhook at `url`, encoded as messages within
+/// [`MAX_MESSAGE_BYTES`]: one, or the events split in halves until each fits.
+fn deliveries(site: &str, url: &str, events: &[Event]) -> ApiResult<Vec<String>> {
+    let text = encode(&Delivery { site: site.to_owned(), url: url.to_owned(), events: events.to_vec() })?;
+    if queued_size(&text) <= MAX_MESSAGE_BYTES || events.len() < 2 {
+        return Ok(vec![text]);
+    }
+    let (a, b) = events.split_at(events.len() / 2);
+    let mut out = deliveries(site, url, a)?;
+    out.extend(deliveries(site, url, b)?);
+    Ok(out)
+}
+
+/// `messages` grouped into `sendBatch` calls within the queue's limits.
+fn batches(messages: Vec<String>) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut bytes = 0;
+    for m in messages {
+        let size = queued_size(&m);
+        match out.last_mut() {
+            Some(batch) if batch.len() < MAX_BATCH_MESSAGES && bytes + size <= MAX_BATCH_BYTES => {
+                bytes += size;
+                batch.push(m);
+            }
+            _ => {
+                bytes = size;
+                out.push(vec![m]);
+            }
+        }
+    }
+    out
 }
 
 /// The queue handler for both the forwarding and the dead-letter queue.

@@ -15,7 +15,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
         (Method::Options, ["v1", "events"]) => return http::preflight(origin.as_deref(), "POST"),
         (Method::Options, ["v1", "sites", _, "config"]) => return http::preflight(origin.as_deref(), "GET"),
         (Method::Post, ["v1", "events"]) => ingest::post(req, env, origin.as_deref()).await,
-        (Method::Get, ["v1", "sites", site, "config"]) => config::get(&req, env, site).await,
+        (Method::Get | Method::Head, ["v1", "sites", site, "config"]) => config::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "stats"]) => stats::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,

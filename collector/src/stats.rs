@@ -20,7 +20,7 @@ use crate::http::{json, site_id};
 use crate::store;
 
 /// Largest `from`/`to`: what a JavaScript number holds exactly.
-const MAX_MS: u64 = (1 << 53) - 1;
+pub(crate) const MAX_MS: u64 = (1 << 53) - 1;
 
 /// How the read-out of each survey is split.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,11 +119,11 @@ impl Query {
     }
 }
 
-fn bad(name: &str, message: &str) -> ApiError {
+pub(crate) fn bad(name: &str, message: &str) -> ApiError {
     ApiError::new(400, "invalid_value", message).field(name.to_owned())
 }
 
-fn ms(name: &str, value: &str) -> ApiResult<u64> {
+pub(crate) fn ms(name: &str, value: &str) -> ApiResult<u64> {
     value
         .parse::<u64>()
         .ok()
@@ -252,9 +252,11 @@ struct SurveyTally {
 /// the configuration's order, then any survey no longer configured), with
 /// its groups when grouped.
 pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> Value {
-    let mut surveys: BTreeMap<String, SurveyTally> = BTreeMap::new();
+    // A survey whose metric was changed has an entry per metric: scores of
+    // different metrics never fold into one number.
+    let mut surveys: BTreeMap<(String, String), SurveyTally> = BTreeMap::new();
     for row in &rows {
-        let entry = surveys.entry(row.survey.clone()).or_default();
+        let entry = surveys.entry((row.survey.clone(), row.metric.clone())).or_default();
         entry.metric = Metric::parse(&row.metric);
         entry.total.add(row);
         if let Some(group_by) = q.group_by {
@@ -265,12 +267,17 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
             entry.groups.entry(key).or_default().add(row);
         }
     }
-    let order = |id: &String| config.surveys.iter().position(|s| &s.id == id).unwrap_or(usize::MAX);
-    let mut ids: Vec<String> = surveys.keys().cloned().collect();
-    ids.sort_by_key(order);
-    let list: Vec<Value> = ids
+    // The configuration's order, the survey's current metric first.
+    let order = |(id, metric): &(String, String)| {
+        let at = config.surveys.iter().position(|s| &s.id == id);
+        let current = at.and_then(|i| config.surveys.get(i)).is_some_and(|s| s.metric.as_str() == metric);
+        (at.unwrap_or(usize::MAX), !current)
+    };
+    let mut keys: Vec<(String, String)> = surveys.keys().cloned().collect();
+    keys.sort_by_key(order);
+    let list: Vec<Value> = keys
         .iter()
-        .filter_map(|id| surveys.get(id).map(|entry| (id, entry)))
+        .filter_map(|key| surveys.get(key).map(|entry| (&key.0, entry)))
         .map(|(id, SurveyTally { metric, total, groups })| {
             let mut out = total.to_json(*metric);
             if let Some(obj) = out.as_object_mut() {

@@ -230,15 +230,33 @@ pub async fn bot_hits(env: &Env, site: &str) -> ApiResult<u64> {
     Ok(row.and_then(|r| r.hits).unwrap_or(0.0) as u64)
 }
 
-/// The events of `site` in the order they arrived.
-pub async fn events(env: &Env, site: &str) -> ApiResult<Vec<StoredEvent>> {
+/// One page of the events of `site` in the order they arrived: received in
+/// `[from, to)`, after the event `after` (`(received_at, id)`), at most
+/// `limit`.
+pub async fn events(
+    env: &Env,
+    site: &str,
+    (from, to): (u64, u64),
+    after: Option<(u64, &str)>,
+    limit: u32,
+) -> ApiResult<Vec<StoredEvent>> {
+    let (after_ms, after_id) = after.map_or((None, ""), |(ms, id)| (Some(ms), id));
     let result = db(env)?
         .prepare(
             "SELECT id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, \
              received_at, url, locale, country, device, experiment, variant, attributes \
-             FROM events WHERE site = ?1 ORDER BY received_at, id",
+             FROM events WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 \
+             AND (?4 IS NULL OR received_at > ?4 OR (received_at = ?4 AND id > ?5)) \
+             ORDER BY received_at, id LIMIT ?6",
         )
-        .bind(&[site.into()])?
+        .bind(&[
+            site.into(),
+            (from as f64).into(),
+            (to as f64).into(),
+            after_ms.map_or(JsValue::NULL, |ms| (ms as f64).into()),
+            after_id.into(),
+            limit.into(),
+        ])?
         .all()
         .await?;
     Ok(result.results()?)

@@ -314,6 +314,17 @@ impl SiteConfig {
                     format!("origins[{i}]"),
                     "an origin is scheme://host[:port] with no path, such as https://shop.example",
                 ));
+            } else {
+                // Browsers send `Origin` in this form, compared as is: any
+                // other spelling would never match.
+                let canonical = canonical_origin(origin);
+                if canonical != *origin {
+                    errors.push(FieldError::new(
+                        ErrorCode::InvalidValue,
+                        format!("origins[{i}]"),
+                        format!("write it as browsers send it (lower case, no default port): {canonical}"),
+                    ));
+                }
             }
         }
         if self.surveys.len() > MAX_SURVEYS {
@@ -438,6 +449,17 @@ fn is_origin(origin: &str) -> bool {
     !rest.is_empty()
         && rest.len() <= 253
         && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
+/// `origin` as browsers send it: lower case, without the scheme's default
+/// port.
+fn canonical_origin(origin: &str) -> String {
+    let lower = origin.to_ascii_lowercase();
+    let default_port = if lower.starts_with("https://") { ":443" } else { ":80" };
+    match lower.strip_suffix(default_port) {
+        Some(short) => short.to_owned(),
+        None => lower,
+    }
 }
 
 /// The text for `locale` and the key it was found under: exact tag

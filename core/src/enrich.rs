@@ -37,7 +37,8 @@ impl Device {
 /// Known crawlers, link previewers and monitors: their events are counted,
 /// not stored.
 pub fn is_bot(ua: &str) -> bool {
-    let ua = ua.to_ascii_lowercase();
+    // CUBOT is a phone maker, not a crawler ("CUBOT_X30").
+    let ua = ua.to_ascii_lowercase().replace("cubot", "");
     ["bot", "crawl", "spider", "slurp", "facebookexternalhit", "embedly", "preview", "monitor", "pingdom"]
         .iter()
         .any(|needle| ua.contains(needle))

@@ -14,6 +14,47 @@ use crate::limits::{
 };
 use crate::metric::Metric;
 
+/// `body` with every `\uXXXX` escape of half a UTF-16 surrogate pair
+/// replaced by `\ufffd` (the replacement character). `JSON.stringify` writes
+/// them for a string cut inside an emoji; serde_json refuses them, which
+/// would cost the whole batch for one broken character.
+pub fn without_lone_surrogates(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let code = |at: usize| -> Option<u16> {
+        let escape = body.get(at..at + 6)?;
+        let digits = std::str::from_utf8(escape.strip_prefix(b"\\u")?).ok()?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        // Pairs and lone halves; any other escape is skipped whole, so an
+        // escaped backslash followed by `u` is never read as an escape.
+        let Some(unit) = code(i) else {
+            i += 2;
+            continue;
+        };
+        let high = (0xd800..0xdc00).contains(&unit);
+        let low = (0xdc00..0xe000).contains(&unit);
+        if high && code(i + 6).is_some_and(|next| (0xdc00..0xe000).contains(&next)) {
+            i += 12;
+        } else if high || low {
+            let out = out.get_or_insert_with(|| body.to_vec());
+            out[i + 2..i + 6].copy_from_slice(b"fffd");
+            i += 6;
+        } else {
+            i += 6;
+        }
+    }
+    match out {
+        Some(fixed) => std::borrow::Cow::Owned(fixed),
+        None => std::borrow::Cow::Borrowed(body),
+    }
+}
+
 /// A batch whose envelope is valid; its events are still unchecked.
 #[derive(Debug)]
 pub struct Envelope {
@@ -24,7 +65,8 @@ pub struct Envelope {
 /// Parses a request body into its envelope: JSON object with a valid `site`
 /// id and a non-empty `events` array of at most [`MAX_EVENTS_PER_BATCH`].
 pub fn envelope(body: &[u8]) -> Result<Envelope> {
-    let value: Value = serde_json::from_slice(body)
+    let body = without_lone_surrogates(body);
+    let value: Value = serde_json::from_slice(&body)
         .map_err(|_| FieldError::new(ErrorCode::InvalidJson, "body", "the request body is not valid JSON"))?;
     let Value::Object(mut obj) = value else {
         return Err(FieldError::new(ErrorCode::InvalidType, "body", "expected a JSON object"));
@@ -80,12 +122,16 @@ pub fn event(index: usize, value: &Value, config: &SiteConfig) -> Result<Event> 
             format!("survey {} asks {}", survey.id, survey.metric.as_str()),
         ));
     }
-    let scale = survey.answer_scale();
-    if let Some(sent) = f.optional_int("scale")? {
-        if Some(sent) != scale.map(i64::from) {
-            return Err(f.error(ErrorCode::InvalidValue, "scale", "does not match the survey's scale"));
+    // A CES answer keeps the scale it was given on: the site may have
+    // changed the survey's scale since the visitor's page read the config.
+    let scale = match (survey.answer_scale(), f.optional_int("scale")?) {
+        (current, None) => current,
+        (Some(_), Some(sent @ (5 | 7))) => u8::try_from(sent).ok(),
+        (Some(_), Some(_)) => return Err(f.error(ErrorCode::InvalidValue, "scale", "a CES scale is 5 or 7")),
+        (None, Some(_)) => {
+            return Err(f.error(ErrorCode::InvalidValue, "scale", "only CES answers have a scale (5 or 7)"))
         }
-    }
+    };
     let score = f.optional_int("score")?;
     let comment = f.optional_string("comment")?;
     let (score, comment) = match kind {

@@ -26,6 +26,22 @@ fn a_valid_config_passes_and_its_public_view_hides_origins() {
 }
 
 #[test]
+fn an_origin_spelled_otherwise_than_browsers_send_it_is_refused_with_the_right_spelling() {
+    let c = parse(json!({"origins": ["https://Shop.Example", "https://shop2.example:443", "http://127.0.0.1:80",
+        "http://127.0.0.1:8080", "https://shop3.example:8443"], "surveys": [nps("a")]}));
+    let errors = c.validate().unwrap_err();
+    let found: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.message.rsplit(' ').next().unwrap())).collect();
+    assert_eq!(
+        found,
+        [
+            ("origins[0]", "https://shop.example"),
+            ("origins[1]", "https://shop2.example"),
+            ("origins[2]", "http://127.0.0.1")
+        ]
+    );
+}
+
+#[test]
 fn every_problem_is_reported_with_its_field() {
     let mut bad = nps("a");
     bad["question"] = json!({"fr": "Recommander ?"});

@@ -112,7 +112,7 @@ fn comment_limit_counts_characters_not_bytes() {
 }
 
 #[test]
-fn ces_scores_follow_the_survey_scale() {
+fn ces_scores_follow_the_scale_they_were_given_on() {
     let mut v = response();
     v["survey"] = json!("ces1");
     v["metric"] = json!("ces");
@@ -121,9 +121,21 @@ fn ces_scores_follow_the_survey_scale() {
     assert_eq!(e.scale, Some(5), "the scale is stored with each answer");
     v["score"] = json!(6);
     assert_eq!(validate::event(0, &v, &config()).unwrap_err().code, ErrorCode::OutOfRange);
-    v["score"] = json!(2);
+    // Given on the 7-point scale before the site changed it to 5: kept, on
+    // the scale it was given on.
+    v["score"] = json!(6);
     v["scale"] = json!(7);
+    let e = validate::event(0, &v, &config()).unwrap();
+    assert_eq!((e.scale, e.score), (Some(7), Some(6)));
+    v["score"] = json!(8);
+    assert_eq!(validate::event(0, &v, &config()).unwrap_err().field, "events[0].score");
+    v["score"] = json!(2);
+    v["scale"] = json!(6);
     assert_eq!(validate::event(0, &v, &config()).unwrap_err().field, "events[0].scale");
+    // NPS and CSAT have no scale to send.
+    let mut n = response();
+    n["scale"] = json!(11);
+    assert_eq!(validate::event(0, &n, &config()).unwrap_err().field, "events[0].scale");
 }
 
 #[test]
@@ -210,4 +222,27 @@ fn experiment_variant_and_attribute_limits_each_name_their_field() {
     let mut v = with("attributes", Value::Object(twenty));
     v["experiment"] = json!("e".repeat(64));
     assert_eq!(validate::event(0, &v, &config()).unwrap().attributes.len(), 20);
+}
+
+#[test]
+fn half_an_emoji_costs_one_character_not_the_batch() {
+    use std::borrow::Cow;
+    let fixed = |s: &str| String::from_utf8(validate::without_lone_surrogates(s.as_bytes()).into_owned()).unwrap();
+    assert_eq!(fixed(r#"{"c":"great \ud83d"}"#), r#"{"c":"great \ufffd"}"#);
+    assert_eq!(fixed(r#"{"c":"\ude00 and \uD83D!"}"#), r#"{"c":"\ufffd and \ufffd!"}"#);
+    // Whole pairs, other escapes and an escaped backslash before "ud83d"
+    // are left as they are, without a copy.
+    for intact in [r#"{"c":"\ud83d\ude00 \u00e9 \n"}"#, r#"{"c":"\\ud83d"}"#, r#"{"c":"end\\"}"#] {
+        assert!(matches!(validate::without_lone_surrogates(intact.as_bytes()), Cow::Borrowed(_)), "{intact}");
+    }
+    // In a batch: the good event and the broken one both get through.
+    let mut broken = response();
+    broken["id"] = json!("evt-broken-0001");
+    broken["comment"] = json!("fast");
+    let body = format!(r#"{{"site":"demo","events":[{},{}]}}"#, response(), broken)
+        .replace(r#""comment":"fast""#, r#""comment":"fast \ud83d""#);
+    let envelope = validate::envelope(body.as_bytes()).unwrap();
+    assert_eq!(envelope.events.len(), 2);
+    let e = validate::event(1, &envelope.events[1], &config()).unwrap();
+    assert_eq!(e.comment.as_deref(), Some("fast \u{fffd}"));
 }
