@@ -377,6 +377,12 @@ describe("admin API and export", () => {
     const create = await fetch(`${collector.url}/v1/admin/sites/brand-new`, {
       method: "PUT", headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(config) });
     assert.equal(create.status, 403, "only the operator creates sites");
+    const putOwn = (body) => fetch(`${collector.url}/v1/admin/sites/${SITE}`, {
+      method: "PUT", headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const raise = await putOwn({ ...config, rate_limit: "high" });
+    assert.equal(raise.status, 403, "only the operator sets the rate tier");
+    assert.equal((await raise.json()).error.field, "rate_limit");
+    assert.equal((await putOwn(config)).status, 200, "the owner changes the rest of the site");
     const second = await rotate(SITE, token);
     assert.equal(second.status, 201, "a site can rotate its own token");
     const { token: newer } = await second.json();

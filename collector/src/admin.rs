@@ -14,14 +14,20 @@ use crate::store;
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
-    // A site owner may change their site; only the operator creates sites.
-    if store::site(env, site).await?.is_some() {
-        require_site(&req, env, site).await?;
-    } else {
-        auth::require_operator(&req, env).await?;
-    }
+    // A site owner may change their site; only the operator creates sites,
+    // and only the operator sets a site's rate tier (the collector's
+    // capacity is the operator's to share).
+    let stored = store::site(env, site).await?;
+    let caller = match &stored {
+        Some(_) => require_site(&req, env, site).await?,
+        None => auth::require_operator(&req, env).await.map(|()| Caller::Operator)?,
+    };
     let body = read_body(&mut req, MAX_CONFIG_BYTES).await?;
     let config = parse(&body)?;
+    if caller == Caller::SiteOwner && stored.is_some_and(|s| s.rate_limit != config.rate_limit) {
+        return Err(ApiError::new(403, "forbidden", "only the operator token changes a site's rate tier")
+            .field("rate_limit"));
+    }
     if let Err(errors) = config.validate() {
         let list: Vec<_> =
             errors.iter().map(|e| json!({"code": e.code.as_str(), "field": e.field, "message": e.message})).collect();
