@@ -383,6 +383,12 @@ describe("admin API and export", () => {
     assert.equal(raise.status, 403, "only the operator sets the rate tier");
     assert.equal((await raise.json()).error.field, "rate_limit");
     assert.equal((await putOwn(config)).status, 200, "the owner changes the rest of the site");
+    // Left out of the owner's config, the tier the operator set stays.
+    await putSite(collector, SITE, { ...config, rate_limit: "high" });
+    assert.equal((await putOwn(config)).status, 200);
+    const kept = await fetch(`${collector.url}/v1/admin/sites/${SITE}`, { headers: { Authorization: `Bearer ${collector.token}` } });
+    assert.equal((await kept.json()).config.rate_limit, "high");
+    await putSite(collector, SITE, config);
     const second = await rotate(SITE, token);
     assert.equal(second.status, 201, "a site can rotate its own token");
     const { token: newer } = await second.json();

@@ -23,10 +23,16 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
         None => auth::require_operator(&req, env).await.map(|()| Caller::Operator)?,
     };
     let body = read_body(&mut req, MAX_CONFIG_BYTES).await?;
-    let config = parse(&body)?;
-    if caller == Caller::SiteOwner && stored.is_some_and(|s| s.rate_limit != config.rate_limit) {
-        return Err(ApiError::new(403, "forbidden", "only the operator token changes a site's rate tier")
-            .field("rate_limit"));
+    let mut config = parse(&body)?;
+    if let (Caller::SiteOwner, Some(stored)) = (caller, &stored) {
+        // Left out, it stays as the operator set it.
+        let given = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.get("rate_limit").is_some());
+        if !given {
+            config.rate_limit = stored.rate_limit;
+        } else if config.rate_limit != stored.rate_limit {
+            return Err(ApiError::new(403, "forbidden", "only the operator token changes a site's rate tier")
+                .field("rate_limit"));
+        }
     }
     if let Err(errors) = config.validate() {
         let list: Vec<_> =

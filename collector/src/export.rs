@@ -10,7 +10,7 @@ use worker::{Env, Request, Response};
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
-use crate::stats::{bad, ms, MAX_MS};
+use crate::stats::{bad, check_window, first_time, ms, MAX_MS};
 use crate::store;
 
 /// Events per page, by default and at most.
@@ -35,10 +35,7 @@ impl Query {
         let mut q = Query::default();
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in pairs {
-            if seen.contains(&name) {
-                return Err(bad(name, "given more than once"));
-            }
-            seen.push(name);
+            first_time(&mut seen, name)?;
             match name {
                 "from" => q.from = Some(ms(name, value)?),
                 "to" => q.to = Some(ms(name, value)?),
@@ -60,11 +57,7 @@ impl Query {
                 }
             }
         }
-        if let (Some(from), Some(to)) = (q.from, q.to) {
-            if to < from {
-                return Err(bad("to", "must not be before from"));
-            }
-        }
+        check_window(q.from, q.to)?;
         Ok(q)
     }
 }

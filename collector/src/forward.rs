@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use touchpoint_core::webhook::signature;
+use touchpoint_core::webhook::{batches, queued_size, signature, MAX_MESSAGE_BYTES};
 use touchpoint_core::{Event, SiteConfig};
 use worker::{
     Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request,
@@ -67,21 +67,6 @@ pub async fn hand_off(
     store::mark_forwarded(env, site, unforwarded).await
 }
 
-/// Cloudflare Queues' limits, with room to spare: a message holds at most
-/// 128 KB, one `sendBatch` at most 100 messages and 256 KB.
-const MAX_MESSAGE_BYTES: usize = 112 * 1024;
-const MAX_BATCH_BYTES: usize = 224 * 1024;
-const MAX_BATCH_MESSAGES: usize = 100;
-
-/// The size a message counts for: a string with any character past Latin-1
-/// is carried as UTF-16, two bytes per unit.
-fn queued_size(text: &str) -> usize {
-    match text.chars().all(|c| u32::from(c) <= 0xff) {
-        true => text.len(),
-        false => 2 * text.encode_utf16().count(),
-    }
-}
-
 /// `events` for the webhook at `url`, encoded as messages within
 /// [`MAX_MESSAGE_BYTES`]: one, or the events split in halves until each fits.
 fn deliveries(site: &str, url: &str, events: &[Event]) -> ApiResult<Vec<String>> {
@@ -93,26 +78,6 @@ fn deliveries(site: &str, url: &str, events: &[Event]) -> ApiResult<Vec<String>>
     let mut out = deliveries(site, url, a)?;
     out.extend(deliveries(site, url, b)?);
     Ok(out)
-}
-
-/// `messages` grouped into `sendBatch` calls within the queue's limits.
-fn batches(messages: Vec<String>) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> = Vec::new();
-    let mut bytes = 0;
-    for m in messages {
-        let size = queued_size(&m);
-        match out.last_mut() {
-            Some(batch) if batch.len() < MAX_BATCH_MESSAGES && bytes + size <= MAX_BATCH_BYTES => {
-                bytes += size;
-                batch.push(m);
-            }
-            _ => {
-                bytes = size;
-                out.push(vec![m]);
-            }
-        }
-    }
-    out
 }
 
 /// The queue handler for both the forwarding and the dead-letter queue.

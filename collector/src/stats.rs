@@ -91,10 +91,7 @@ impl Query {
         let mut q = Query::default();
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in pairs {
-            if seen.contains(&name) {
-                return Err(bad(name, "given more than once"));
-            }
-            seen.push(name);
+            first_time(&mut seen, name)?;
             match name {
                 "survey" if is_id(value) => q.survey = Some(value.to_owned()),
                 "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
@@ -110,12 +107,25 @@ impl Query {
                 }
             }
         }
-        if let (Some(from), Some(to)) = (q.from, q.to) {
-            if to < from {
-                return Err(bad("to", "must not be before from"));
-            }
-        }
+        check_window(q.from, q.to)?;
         Ok(q)
+    }
+}
+
+/// A query parameter given twice is a 400 naming it.
+pub(crate) fn first_time<'a>(seen: &mut Vec<&'a str>, name: &'a str) -> ApiResult<()> {
+    if seen.contains(&name) {
+        return Err(bad(name, "given more than once"));
+    }
+    seen.push(name);
+    Ok(())
+}
+
+/// `to` must not be before `from`.
+pub(crate) fn check_window(from: Option<u64>, to: Option<u64>) -> ApiResult<()> {
+    match (from, to) {
+        (Some(from), Some(to)) if to < from => Err(bad("to", "must not be before from")),
+        _ => Ok(()),
     }
 }
 

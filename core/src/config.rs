@@ -455,11 +455,19 @@ fn is_origin(origin: &str) -> bool {
 /// port.
 fn canonical_origin(origin: &str) -> String {
     let lower = origin.to_ascii_lowercase();
-    let default_port = if lower.starts_with("https://") { ":443" } else { ":80" };
-    match lower.strip_suffix(default_port) {
-        Some(short) => short.to_owned(),
-        None => lower,
-    }
+    let (scheme, authority) = lower.split_once("://").unwrap_or(("", &lower));
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    // The port follows the last ':', unless that one is inside an IPv6
+    // address's brackets; an empty port is left out by browsers too.
+    let host = match authority.rsplit_once(':') {
+        Some((host, port))
+            if !port.contains(']') && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p == default_port)) =>
+        {
+            host
+        }
+        _ => authority,
+    };
+    format!("{scheme}://{host}")
 }
 
 /// The text for `locale` and the key it was found under: exact tag

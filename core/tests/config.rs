@@ -28,7 +28,8 @@ fn a_valid_config_passes_and_its_public_view_hides_origins() {
 #[test]
 fn an_origin_spelled_otherwise_than_browsers_send_it_is_refused_with_the_right_spelling() {
     let c = parse(json!({"origins": ["https://Shop.Example", "https://shop2.example:443", "http://127.0.0.1:80",
-        "http://127.0.0.1:8080", "https://shop3.example:8443"], "surveys": [nps("a")]}));
+        "http://127.0.0.1:8080", "https://shop3.example:8443", "https://shop4.example:0443", "http://[::1]:80",
+        "http://[::1]", "http://[::1]:8080", "https://shop5.example:"], "surveys": [nps("a")]}));
     let errors = c.validate().unwrap_err();
     let found: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.message.rsplit(' ').next().unwrap())).collect();
     assert_eq!(
@@ -36,7 +37,10 @@ fn an_origin_spelled_otherwise_than_browsers_send_it_is_refused_with_the_right_s
         [
             ("origins[0]", "https://shop.example"),
             ("origins[1]", "https://shop2.example"),
-            ("origins[2]", "http://127.0.0.1")
+            ("origins[2]", "http://127.0.0.1"),
+            ("origins[5]", "https://shop4.example"),
+            ("origins[6]", "http://[::1]"),
+            ("origins[9]", "https://shop5.example"),
         ]
     );
 }
