@@ -142,8 +142,8 @@ export async function startSite({ root = join(ROOT, "www"), collector, site = "d
 
 /**
  * Headless Chromium. Every context it opens keeps a log of what its pages
- * printed and which requests failed, read by [`appears`] when a prompt does
- * not appear.
+ * printed and of their requests (sent, answered or failed), read by
+ * [`appears`] when a prompt does not appear.
  */
 export async function launchBrowser() {
   const browser = await chromium.launch({
@@ -160,9 +160,12 @@ export async function launchBrowser() {
     const at = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
     context.on("console", (m) => log.push(`${at()} console.${m.type()}: ${m.text()}`));
     context.on("weberror", (e) => log.push(`${at()} page error: ${e.error().message}`));
+    // Every request, so that one that never finishes shows too.
+    context.on("request", (r) => log.push(`${at()} ${r.method()} ${r.url()} sent`));
     context.on("requestfailed", (r) => log.push(`${at()} ${r.method()} ${r.url()} failed: ${r.failure()?.errorText}`));
-    context.on("response", (r) => {
-      if (r.status() >= 400) log.push(`${at()} ${r.request().method()} ${r.url()}: ${r.status()}`);
+    context.on("requestfinished", async (r) => {
+      const status = (await r.response().catch(() => null))?.status();
+      log.push(`${at()} ${r.method()} ${r.url()}: ${status}`);
     });
     return context;
   };
@@ -176,8 +179,8 @@ const COLLECTORS = new Set();
 
 /**
  * Waits until `locator` (a prompt) is visible. When it does not appear, the
- * error carries what the page logged, the requests that failed and the end
- * of each running collector's output: a failure in CI explains itself.
+ * error carries what the page logged, its requests and the end of each
+ * running collector's output: a failure in CI explains itself.
  */
 export async function appears(locator, timeout = 15_000) {
   try {

@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use touchpoint_core::webhook::{batches, queued_size, signature, MAX_MESSAGE_BYTES};
+use touchpoint_core::queue::{batches, fit};
+use touchpoint_core::webhook::signature;
 use touchpoint_core::{Event, SiteConfig};
 use worker::{
     Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request,
@@ -58,26 +59,16 @@ pub async fn hand_off(
     }
     let mut messages = Vec::new();
     for hook in &config.webhooks {
-        messages.extend(deliveries(site, &hook.url, &chosen)?);
+        let encode = |events: &[Event]| {
+            encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: events.to_vec() })
+        };
+        messages.extend(fit(&chosen, &encode)?);
     }
     let queue = env.queue(QUEUE)?;
     for batch in batches(messages) {
         queue.send_batch(batch).await?;
     }
     store::mark_forwarded(env, site, unforwarded).await
-}
-
-/// `events` for the webhook at `url`, encoded as messages within
-/// [`MAX_MESSAGE_BYTES`]: one, or the events split in halves until each fits.
-fn deliveries(site: &str, url: &str, events: &[Event]) -> ApiResult<Vec<String>> {
-    let text = encode(&Delivery { site: site.to_owned(), url: url.to_owned(), events: events.to_vec() })?;
-    if queued_size(&text) <= MAX_MESSAGE_BYTES || events.len() < 2 {
-        return Ok(vec![text]);
-    }
-    let (a, b) = events.split_at(events.len() / 2);
-    let mut out = deliveries(site, url, a)?;
-    out.extend(deliveries(site, url, b)?);
-    Ok(out)
 }
 
 /// The queue handler for both the forwarding and the dead-letter queue.

@@ -9,7 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use touchpoint_core::SiteConfig;
+use touchpoint_core::queue::{batches, fit};
+use touchpoint_core::{Event, SiteConfig};
 use worker::{Date, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
 use crate::error::{ApiError, ApiResult};
@@ -45,11 +46,19 @@ impl Mode {
     }
 }
 
-/// Hands an accepted batch to the ingest queue (as one JSON string, so any
-/// u64 survives). A refusal is a 503: the widget retries.
+/// Hands an accepted batch to the ingest queue (as JSON text, so any u64
+/// survives): one message, or several when it would be over the queue's
+/// message size (comments full of quotes double when queued). A refusal is
+/// a 503: the widget retries.
 pub async fn send(env: &Env, accepted: &Accepted) -> ApiResult<()> {
-    let body = serde_json::to_string(accepted).map_err(|_| ApiError::internal())?;
-    env.queue(QUEUE)?.send(body).await?;
+    let encode = |events: &[Event]| {
+        let part = Accepted { site: accepted.site.clone(), more: accepted.more.clone(), events: events.to_vec() };
+        serde_json::to_string(&part).map_err(|_| ApiError::internal())
+    };
+    let queue = env.queue(QUEUE)?;
+    for batch in batches(fit(&accepted.events, &encode)?) {
+        queue.send_batch(batch).await?;
+    }
     Ok(())
 }
 

@@ -22,6 +22,7 @@ pub mod map;
 pub mod metric;
 pub mod outbox;
 pub mod prompt;
+pub mod queue;
 pub mod rule;
 pub mod stats;
 pub mod theme;

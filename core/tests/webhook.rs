@@ -18,33 +18,3 @@ fn any_change_changes_the_signature() {
     assert_ne!(base, signature("secret-one-1234567", 11, "body"));
     assert_ne!(base, signature("secret-one-1234567", 10, "bodY"));
 }
-
-#[test]
-fn a_queued_message_counts_what_the_queue_counts_json_utf8() {
-    use touchpoint_core::webhook::queued_size;
-    // Deliveries are JSON texts: Chinese (three bytes each), escaped quotes
-    // and backslashes, emoji, and escaped control characters.
-    let comment = format!("{}{}\\ 😀 \n\t", "送货很快".repeat(50), "\"".repeat(30));
-    let delivery = serde_json::json!({"site": "s", "url": "https://hooks.example/x", "events": [{"comment": comment}]});
-    let text = delivery.to_string();
-    assert_eq!(queued_size(&text), serde_json::to_string(&text).unwrap().len());
-    assert!(queued_size(&text) > 2 * text.chars().count(), "more than the UTF-16 estimate for this text");
-}
-
-#[test]
-fn batches_keep_order_and_stay_within_the_queue_limits() {
-    use touchpoint_core::webhook::{batches, queued_size, MAX_BATCH_BYTES, MAX_BATCH_MESSAGES};
-    // 60 KB messages of Chinese: three fit a batch, not four.
-    let big: Vec<String> = (0..10).map(|i| format!("{i}{}", "满".repeat(20_000))).collect();
-    let grouped = batches(big.clone());
-    assert_eq!(grouped.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3, 1]);
-    assert_eq!(grouped.concat(), big);
-    // Many small ones: at most 100 a batch.
-    let small: Vec<String> = (0..250).map(|i| i.to_string()).collect();
-    assert_eq!(batches(small).iter().map(Vec::len).collect::<Vec<_>>(), [100, 100, 50]);
-    for batch in grouped {
-        assert!(
-            batch.len() <= MAX_BATCH_MESSAGES && batch.iter().map(|m| queued_size(m)).sum::<usize>() <= MAX_BATCH_BYTES
-        );
-    }
-}
