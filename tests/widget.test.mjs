@@ -247,15 +247,16 @@ test("a wrong data-site gives one clear console warning, and no unhandled error"
   await page.close();
 });
 
-test("a configuration request that fails (network, or 5xx) is made once more, and the prompt still shows", async () => {
-  for (const failure of ["network", 503]) {
+test("a configuration request that fails (network, 5xx, no answer in 8 s) is made once more, and the prompt still shows", async () => {
+  for (const failure of ["network", 503, "stalled"]) {
     const page = await browser.newPage();
     const warnings = consoleWarnings(page);
     let asked = 0;
     await page.route((url) => url.pathname.endsWith(`/v1/sites/${SITE}/config`), (route) =>
       ++asked > 1 ? route.continue()
         : failure === "network" ? route.abort("internetdisconnected")
-          : route.fulfill({ status: 503, contentType: "application/json", body: '{"error":{"code":"unavailable"}}' }));
+          : failure === "stalled" ? undefined // never answered
+            : route.fulfill({ status: 503, contentType: "application/json", body: '{"error":{"code":"unavailable"}}' }));
     await page.goto(`${site.url}/widget.html`);
     await page.evaluate(() => window.touchpoint("event", "test_open"));
     await appears(page.getByRole("dialog"), 15_000);

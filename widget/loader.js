@@ -33,12 +33,14 @@
   var noop = function () {};
   var wasm = fetch(new URL("touchpoint_widget_bg.wasm" + build, base));
   // The configuration is asked for once more, a second later, when the
-  // network or the collector failed (a phone between cells); a 4xx is final.
+  // network or the collector failed (a phone between cells) or gave no
+  // answer in 8 s (a stalled connection); a 4xx is final.
   var getConfig = function (again) {
     var retry = again && function () {
       return new Promise(function (ok) { setTimeout(ok, 1000); }).then(getConfig);
     };
-    return fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit" }).then(function (r) {
+    var signal = retry && AbortSignal.timeout && AbortSignal.timeout(8000);
+    return fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit", signal: signal || undefined }).then(function (r) {
       if (r.ok) return r.json();
       if (retry && r.status > 499) return retry();
       throw r.status;

@@ -28,11 +28,12 @@ export function init({ site, collector, widget } = {}) {
   // This build's files, kept by browsers for a year (see loader.js).
   const build = `?v=${TOUCHPOINT_BUILD}`;
   const wasm = fetch(new URL(`touchpoint_widget_bg.wasm${build}`, base));
-  // Asked for once more, a second later, after a network or 5xx failure
-  // (as in loader.js).
+  // Asked for once more, a second later, after a network or 5xx failure or
+  // no answer in 8 s (as in loader.js).
   const getConfig = (again) => {
     const retry = again ? () => new Promise((ok) => setTimeout(ok, 1000)).then(() => getConfig(false)) : undefined;
-    return fetch(`${collector}/v1/sites/${site}/config`, { credentials: "omit" }).then((r) => {
+    const signal = retry && AbortSignal.timeout ? AbortSignal.timeout(8000) : undefined;
+    return fetch(`${collector}/v1/sites/${site}/config`, { credentials: "omit", signal }).then((r) => {
       if (r.ok) return r.json();
       if (retry && r.status > 499) return retry();
       throw r.status;
