@@ -59,10 +59,10 @@ pub async fn hand_off(
     }
     let mut messages = Vec::new();
     for hook in &config.webhooks {
-        let encode = |events: &[Event]| {
+        let delivery = |events: &[Event]| {
             encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: events.to_vec() })
         };
-        messages.extend(fit(&chosen, &encode)?);
+        messages.extend(fit(&chosen, &delivery)?);
     }
     let queue = env.queue(QUEUE)?;
     for batch in batches(messages) {
