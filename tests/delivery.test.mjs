@@ -17,7 +17,9 @@ before(async () => {
     question: { en: `Question ${id}?` }, follow_up: { en: "Why?" } });
   await putSite(collector, SITE, { version: 1, origins: [site.origin],
     surveys: [survey("one", "open_one"), survey("two", "open_two"), survey("three", "open_three")] });
-  browser = await launchBrowser();
+  // The outage tests load the widget from the browser's HTTP cache, which
+  // the harness's re-ask route would turn off.
+  browser = await launchBrowser({ reask: false });
 });
 after(async () => {
   await browser?.close();

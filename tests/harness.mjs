@@ -143,9 +143,11 @@ export async function startSite({ root = join(ROOT, "www"), collector, site = "d
 /**
  * Headless Chromium. Every context it opens keeps a log of what its pages
  * printed and of their requests (sent, answered or failed), read by
- * [`appears`] when a prompt does not appear.
+ * [`appears`] when a prompt does not appear, and, unless `reask` is false,
+ * sends the widget's GETs through [`askAgainIfStalled`] (routing turns the
+ * browser's HTTP cache off, which tests of a collector outage need on).
  */
-export async function launchBrowser() {
+export async function launchBrowser({ reask = true } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -167,9 +169,41 @@ export async function launchBrowser() {
       const status = (await r.response().catch(() => null))?.status();
       log.push(`${at()} ${r.method()} ${r.url()}: ${status}`);
     });
+    if (reask) await context.route(isCollectorGet, (route) => askAgainIfStalled(route, log, at));
     return context;
   };
   return browser;
+}
+
+/**
+ * The widget's GETs to a collector of this test file: its files and the
+ * site configuration (never the events it posts).
+ */
+function isCollectorGet(url) {
+  const collector = [...COLLECTORS].some((c) => c.url === url.origin);
+  return collector && (url.pathname.startsWith("/widget/") || url.pathname.endsWith("/config"));
+}
+
+/**
+ * `wrangler dev` 4.86 (pinned; later releases need Node 22) sometimes never
+ * answers a request: its proxy hands it to the Worker on a pooled
+ * connection that is being closed at that moment (cloudflare/workers-sdk
+ * #14641, #15317). Seen here about once per full run, on the glue, the wasm
+ * or the configuration, each time with nothing in the Worker's log. The
+ * browser's GETs to the collector therefore go through this handler: the
+ * same request, to the same real collector, asked again when no answer came
+ * in 5 s, and noted in the page's log. The widget's own retry of a stalled
+ * configuration is tested with a page route, which takes precedence.
+ */
+async function askAgainIfStalled(route, log, at) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await route.fulfill({ response: await route.fetch({ timeout: 5_000, maxRetries: 0 }) });
+    } catch (e) {
+      if (attempt >= 3 || !/timeout/i.test(String(e?.message))) return route.abort("failed").catch(() => {});
+      log.push(`${at()} GET ${route.request().url()}: no answer from wrangler dev in 5 s; asked again`);
+    }
+  }
 }
 
 /** Each browser context's log, kept by [`launchBrowser`]. */
