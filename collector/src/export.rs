@@ -10,7 +10,7 @@ use worker::{Env, Request, Response};
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
-use crate::stats::{bad, check_window, first_time, ms, MAX_MS};
+use crate::stats::{bad, params, MAX_MS};
 use crate::store;
 
 /// Events per page, by default and at most.
@@ -33,12 +33,8 @@ impl Query {
     /// parameter or a bad value is a 400 naming the parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        let mut seen: Vec<&str> = Vec::new();
-        for (name, value) in pairs {
-            first_time(&mut seen, name)?;
+        (q.from, q.to) = params(pairs, "expected from, to, limit or after", |name, value| {
             match name {
-                "from" => q.from = Some(ms(name, value)?),
-                "to" => q.to = Some(ms(name, value)?),
                 "limit" => {
                     let limit =
                         value.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n) && !value.starts_with('+'));
@@ -51,13 +47,10 @@ impl Query {
                     });
                     q.after = Some(cursor.ok_or_else(|| bad(name, "the value from the previous page's Link header"))?);
                 }
-                _ => {
-                    return Err(ApiError::new(400, "unknown_parameter", "expected from, to, limit or after")
-                        .field(name.to_owned()))
-                }
+                _ => return Ok(false),
             }
-        }
-        check_window(q.from, q.to)?;
+            Ok(true)
+        })?;
         Ok(q)
     }
 }

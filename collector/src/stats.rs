@@ -89,44 +89,51 @@ impl Query {
     /// parameter or a bad value is a 400 naming the parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        let mut seen: Vec<&str> = Vec::new();
-        for (name, value) in pairs {
-            first_time(&mut seen, name)?;
+        (q.from, q.to) = params(pairs, "expected survey, from, to or group_by", |name, value| {
             match name {
                 "survey" if is_id(value) => q.survey = Some(value.to_owned()),
                 "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
-                "from" => q.from = Some(ms(name, value)?),
-                "to" => q.to = Some(ms(name, value)?),
                 "group_by" => {
                     let message = "one of variant, touchpoint, stage, day, device, country";
                     q.group_by = Some(GroupBy::parse(value).ok_or_else(|| bad(name, message))?);
                 }
-                _ => {
-                    return Err(ApiError::new(400, "unknown_parameter", "expected survey, from, to or group_by")
-                        .field(name.to_owned()))
-                }
+                _ => return Ok(false),
             }
-        }
-        check_window(q.from, q.to)?;
+            Ok(true)
+        })?;
         Ok(q)
     }
 }
 
-/// A query parameter given twice is a 400 naming it.
-pub(crate) fn first_time<'a>(seen: &mut Vec<&'a str>, name: &'a str) -> ApiResult<()> {
-    if seen.contains(&name) {
-        return Err(bad(name, "given more than once"));
+/// Reads query parameters shared by the stats and the export: each given at
+/// most once, `from` and `to` as a window on `received_at` (returned), and
+/// the rest by `other`, which answers `Ok(false)` for a name it does not
+/// know. A repeated, unknown or bad parameter is a 400 naming it.
+pub(crate) fn params<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    expected: &'static str,
+    mut other: impl FnMut(&'a str, &'a str) -> ApiResult<bool>,
+) -> ApiResult<(Option<u64>, Option<u64>)> {
+    let (mut from, mut to) = (None, None);
+    let mut seen: Vec<&str> = Vec::new();
+    for (name, value) in pairs {
+        if seen.contains(&name) {
+            return Err(bad(name, "given more than once"));
+        }
+        seen.push(name);
+        match name {
+            "from" => from = Some(ms(name, value)?),
+            "to" => to = Some(ms(name, value)?),
+            _ if other(name, value)? => {}
+            _ => return Err(ApiError::new(400, "unknown_parameter", expected).field(name.to_owned())),
+        }
     }
-    seen.push(name);
-    Ok(())
-}
-
-/// `to` must not be before `from`.
-pub(crate) fn check_window(from: Option<u64>, to: Option<u64>) -> ApiResult<()> {
-    match (from, to) {
-        (Some(from), Some(to)) if to < from => Err(bad("to", "must not be before from")),
-        _ => Ok(()),
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(bad("to", "must not be before from"));
+        }
     }
+    Ok((from, to))
 }
 
 pub(crate) fn bad(name: &str, message: &str) -> ApiError {
