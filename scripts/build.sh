@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the widget (wasm + glue + loader into dist/assets/widget, served by
-# the collector under /widget/) and the collector (collector/build/).
+# the collector under /widget/), copies the dashboard (www/dashboard into
+# dist/assets/dashboard, served under /dashboard/) and builds the collector
+# (collector/build/).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -70,6 +72,9 @@ esbuild --log-level=warning --minify --legal-comments=none --define:TOUCHPOINT_B
   --outfile="$out/loader.js" widget/loader.js
 esbuild --log-level=warning --minify --format=esm --define:TOUCHPOINT_BUILD="\"$build_id\"" \
   --outfile="$out/touchpoint.mjs" widget/touchpoint.mjs
+
+# The results dashboard, served by the collector under /dashboard/.
+rm -rf "$ROOT/dist/assets/dashboard" && cp -r "$ROOT/www/dashboard" "$ROOT/dist/assets/dashboard"
 
 log "building the collector (widget build $build_id)"
 (cd collector && worker-build --release >/dev/null 2>"$ROOT/target/worker-build.log") || {

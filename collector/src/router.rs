@@ -26,6 +26,7 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
             admin::replay_dead_letters(&req, env, site).await
         }
         (Method::Get | Method::Head, ["widget", ..]) => assets::get(req, env).await,
+        (Method::Get | Method::Head, ["dashboard", ..]) => assets::dashboard(req, env).await,
         (Method::Get, ["healthz"]) => http::json(&serde_json::json!({"ok": true}), 200).map_err(ApiError::from),
         (_, ["v1", "events"] | ["v1", "sites", _, _] | ["v1", "admin", "sites", _]) => {
             Err(ApiError::new(405, "method_not_allowed", "this endpoint does not take that method"))
