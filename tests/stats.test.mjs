@@ -27,13 +27,17 @@ async function stats(query = "", token = collector.token) {
   return { status: res.status, body: await res.json() };
 }
 const near = (actual, expected) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} != ${expected}`);
+// A 95% interval, to 0.01 (the figures are worked out by hand in the comments).
+const within = (actual, [low, high]) => assert.ok(Array.isArray(actual) && Math.abs(actual[0] - low) < 0.01 &&
+  Math.abs(actual[1] - high) < 0.01, `${JSON.stringify(actual)} != [${low}, ${high}]`);
 const nps = (variant) => ({ experiment: "timing", variant });
 
 before(async () => {
   collector = await startCollector();
   const q = { question: { en: "Q?" } };
   await putSite(collector, SITE, { version: 1, origins: [ORIGIN], surveys: [
-    { id: "nps1", metric: "nps", touchpoint: "checkout", stage: "purchase", trigger: { event: "e" }, ...q },
+    { id: "nps1", metric: "nps", touchpoint: "checkout", stage: "purchase", trigger: { event: "e" }, ...q,
+      experiment: { id: "timing", variants: [{ id: "now", weight: 1 }, { id: "later", weight: 1 }] } },
     { id: "csat1", metric: "csat", touchpoint: "delivery", stage: "use", trigger: { event: "e" }, ...q },
     { id: "ces5", metric: "ces", scale: 5, touchpoint: "help", trigger: { event: "e" }, ...q },
     { id: "ces7", metric: "ces", scale: 7, touchpoint: "help", trigger: { event: "e" }, ...q },
@@ -70,19 +74,31 @@ test("per survey: counts, response rate and each metric exactly as defined", asy
   near(n.response_rate, 75);
   assert.deepEqual([n.nps.promoters, n.nps.passives, n.nps.detractors, n.nps.responses], [3, 1, 2, 6]);
   near(n.nps.score, 100 * 3 / 6 - 100 * 2 / 6);
+  // Adjusted Wald: n = 9, p = 3.75/9, d = 2.75/9 -> 11.11 -+ 1.96 * sqrt((p + d - (p - d)^2) / 9).
+  within(n.nps.interval, [-43.93, 66.16]);
+  // Wilson, 6 of 8.
+  within(n.response_rate_interval, [40.93, 92.85]);
+  assert.equal(body.confidence, 0.95);
   // CSAT: 5 4 3 1 -> 2 of 4 satisfied.
   assert.deepEqual([c.impressions, c.responses], [5, 4]);
   near(c.response_rate, 80);
   near(c.csat.score, 50);
+  within(c.csat.interval, [15.0, 85.0]);
   assert.equal(c.csat.satisfied, 2);
   // CES on 5 points: 1 2 3 5 -> mean 2.75, easy (1-2) 2 of 4. No impressions: no rate.
   assert.equal(e5.response_rate, null);
-  assert.deepEqual(e5.ces, [{ scale: 5, responses: 4, mean: 2.75, easy: 2, easy_percent: 50 }]);
+  // Student's t with 3 df (3.182) on a sample sd of 1.71 reaches past both
+  // ends of the scale: the interval is the scale.
+  assert.deepEqual(e5.ces, [{ scale: 5, responses: 4, mean: 2.75, mean_interval: [1, 5], easy: 2, easy_percent: 50,
+    easy_interval: e5.ces[0].easy_interval }]);
+  within(e5.ces[0].easy_interval, [15.0, 85.0]);
   // CES on 7 points: 1 3 4 7 2 -> mean 3.4, easy (1-3) 3 of 5.
   assert.equal(e7.ces.length, 1);
   assert.deepEqual([e7.ces[0].scale, e7.ces[0].responses, e7.ces[0].easy], [7, 5, 3]);
   near(e7.ces[0].mean, 3.4);
   near(e7.ces[0].easy_percent, 60);
+  // Mean 3.4, sample sd 2.30, t(4) = 2.776: 3.4 -+ 2.86.
+  within(e7.ces[0].mean_interval, [1.0, 6.26]);
 });
 
 test("group_by=variant: the A/B read-out per experiment variant", async () => {
@@ -100,6 +116,17 @@ test("group_by=variant: the A/B read-out per experiment variant", async () => {
   near(later.response_rate, 50);
   const none = groups["null/null"];
   assert.deepEqual([none.responses, none.nps.passives, none.nps.detractors, none.nps.score], [2, 1, 1, -50]);
+  // Each variant against the experiment's first one ("now"): response rate
+  // 50% vs 75% (Agresti-Caffo), NPS 100 vs 33.3 (adjusted Wald); two and
+  // four impressions are far from a clear difference.
+  assert.equal(now.baseline, undefined);
+  assert.equal(none.baseline, undefined);
+  assert.equal(later.baseline, "now");
+  near(later.difference.response_rate.value, -25);
+  within(later.difference.response_rate.interval, [-78.50, 45.17]);
+  near(later.difference.score.value, 100 - 100 / 3);
+  within(later.difference.score.interval, [-91.80, 108.46]);
+  assert.deepEqual([later.difference.response_rate.clear, later.difference.score.clear], [false, false]);
 });
 
 test("group_by touchpoint, stage, device and day", async () => {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use touchpoint_core::stats::{Ces, Csat, Nps};
+use touchpoint_core::stats::{share_difference, share_interval, Ces, Csat, Difference, Nps};
 use touchpoint_core::validate::is_id;
 use touchpoint_core::{Metric, SiteConfig};
 use worker::{Env, Request, Response};
@@ -216,23 +216,37 @@ impl Tally {
         }
     }
 
+    /// `(score, answers)` of every scale.
+    fn scores(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.scores.iter().map(|((_, s), n)| (*s, *n))
+    }
+
+    /// The CES answers given on `scale`.
+    fn ces(&self, scale: Option<u8>) -> Ces {
+        Ces::from_counts(scale, self.scores.iter().filter(|((s, _), _)| *s == scale).map(|((_, v), n)| (*v, *n)))
+    }
+
     fn to_json(&self, metric: Option<Metric>) -> Value {
         let rate = (self.impressions > 0).then(|| 100.0 * self.responses as f64 / self.impressions as f64);
         let mut out = json!({"impressions": self.impressions, "responses": self.responses,
-            "dismisses": self.dismisses, "response_rate": rate});
-        let scores = || self.scores.iter().map(|((_, s), n)| (*s, *n));
+            "dismisses": self.dismisses, "response_rate": rate,
+            "response_rate_interval": share_interval(self.responses, self.impressions)});
         let (name, value) = match metric {
             Some(Metric::Nps) => {
-                let t = Nps::from_counts(scores());
+                let t = Nps::from_counts(self.scores());
                 (
                     "nps",
-                    json!({"score": t.score(), "responses": t.responses, "promoters": t.promoters,
-                    "passives": t.passives, "detractors": t.detractors}),
+                    json!({"score": t.score(), "interval": t.interval(), "responses": t.responses,
+                    "promoters": t.promoters, "passives": t.passives, "detractors": t.detractors}),
                 )
             }
             Some(Metric::Csat) => {
-                let t = Csat::from_counts(scores());
-                ("csat", json!({"score": t.score(), "responses": t.responses, "satisfied": t.satisfied}))
+                let t = Csat::from_counts(self.scores());
+                (
+                    "csat",
+                    json!({"score": t.score(), "interval": t.interval(), "responses": t.responses,
+                    "satisfied": t.satisfied}),
+                )
             }
             Some(Metric::Ces) => {
                 let mut scales: Vec<Option<u8>> = self.scores.keys().map(|(scale, _)| *scale).collect();
@@ -240,10 +254,10 @@ impl Tally {
                 let per_scale: Vec<Value> = scales
                     .into_iter()
                     .map(|scale| {
-                        let counts = self.scores.iter().filter(|((s, _), _)| *s == scale).map(|((_, v), n)| (*v, *n));
-                        let t = Ces::from_counts(scale, counts);
+                        let t = self.ces(scale);
                         json!({"scale": t.scale, "responses": t.responses, "mean": t.mean(),
-                            "easy": t.easy, "easy_percent": t.easy_percent()})
+                            "mean_interval": t.mean_interval(), "easy": t.easy,
+                            "easy_percent": t.easy_percent(), "easy_interval": t.easy_interval()})
                     })
                     .collect();
                 ("ces", Value::Array(per_scale))
@@ -254,6 +268,21 @@ impl Tally {
             obj.insert(name.to_owned(), value);
         }
         out
+    }
+
+    /// How this group differs from the `baseline` group: response rate and
+    /// the metric's score (NPS, CSAT, or the CES mean on `scale`).
+    fn difference(&self, baseline: &Tally, metric: Option<Metric>, scale: Option<u8>) -> Value {
+        let rate = share_difference((self.responses, self.impressions), (baseline.responses, baseline.impressions));
+        let score = match metric {
+            Some(Metric::Nps) => Nps::from_counts(self.scores()).difference(&Nps::from_counts(baseline.scores())),
+            Some(Metric::Csat) => Csat::from_counts(self.scores()).difference(&Csat::from_counts(baseline.scores())),
+            Some(Metric::Ces) => self.ces(scale).difference(&baseline.ces(scale)),
+            None => None,
+        };
+        let part =
+            |d: Option<Difference>| d.map(|d| json!({"value": d.value, "interval": d.interval, "clear": d.is_clear()}));
+        json!({"response_rate": part(rate), "score": part(score)})
     }
 }
 
@@ -301,7 +330,26 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
                 obj.insert("survey".into(), json!(id));
                 obj.insert("metric".into(), json!(metric.map(Metric::as_str)));
                 if let Some(group_by) = q.group_by {
-                    let groups = groups.iter().map(|((g1, g2), t)| group_json(group_by, g1, g2, t.to_json(*metric)));
+                    let survey = config.survey(id).filter(|s| Some(s.metric) == *metric);
+                    let groups = groups.iter().map(|((g1, g2), t)| {
+                        let mut out = group_json(group_by, g1, g2, t.to_json(*metric));
+                        // A variant is compared with its experiment's first
+                        // variant, as configured now.
+                        let baseline = survey
+                            .and_then(|s| s.experiment.as_ref())
+                            .filter(|e| group_by == GroupBy::Variant && g1.as_deref() == Some(e.id.as_str()))
+                            .and_then(|e| e.variants.first())
+                            .filter(|v| g2.as_deref() != Some(v.id.as_str()));
+                        let against =
+                            baseline.and_then(|v| groups.get(&(g1.clone(), Some(v.id.clone()))).map(|b| (v, b)));
+                        if let (Some((variant, base)), Some(obj)) = (against, out.as_object_mut()) {
+                            let scale =
+                                survey.and_then(|s| s.scale).or(Some(touchpoint_core::metric::DEFAULT_CES_SCALE));
+                            obj.insert("baseline".into(), json!(variant.id));
+                            obj.insert("difference".into(), t.difference(base, *metric, scale));
+                        }
+                        out
+                    });
                     obj.insert("groups".into(), Value::Array(groups.collect()));
                 }
             }
@@ -309,7 +357,7 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
         })
         .collect();
     json!({"site": site, "survey": q.survey, "from": q.from, "to": q.to,
-        "group_by": q.group_by.map(GroupBy::as_str), "surveys": list})
+        "group_by": q.group_by.map(GroupBy::as_str), "confidence": 0.95, "surveys": list})
 }
 
 fn group_json(by: GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: Value) -> Value {

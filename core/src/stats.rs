@@ -1,5 +1,17 @@
-//! The three metrics, computed exactly as PRODUCT.md defines them.
-//! Scores off their scale are counted in `ignored`, never in a metric.
+//! The three metrics, computed exactly as PRODUCT.md defines them, with
+//! 95% confidence intervals and, for experiments, the difference between
+//! two groups with its interval. Scores off their scale are counted in
+//! `ignored`, never in a metric.
+//!
+//! The interval methods are the ones that keep their stated coverage on the
+//! small samples a survey starts with, and never claim a zero-width interval
+//! for a handful of identical answers:
+//! - a share (CSAT, "easy" CES answers, response rate): Wilson's score
+//!   interval; the difference of two shares: Agresti-Caffo (one success and
+//!   one failure added to each group);
+//! - NPS: adjusted Wald (3 added to the answers, 3/4 to promoters and to
+//!   detractors, then the variance of a difference of two proportions);
+//! - a CES mean: Student's t on the answers' variance; two means: Welch.
 
 use serde::Serialize;
 
@@ -14,6 +26,27 @@ pub struct Nps {
     pub detractors: u64,
     pub ignored: u64,
 }
+
+/// A 95% confidence interval, `(low, high)`, in the unit of what it bounds.
+pub type Interval = (f64, f64);
+
+/// How two groups differ (`value` = this group's figure minus the
+/// baseline's, in the figure's unit) and the 95% interval of that.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Difference {
+    pub value: f64,
+    pub interval: Interval,
+}
+
+impl Difference {
+    /// Whether the interval leaves out 0: a difference unlikely to be chance.
+    pub fn is_clear(&self) -> bool {
+        self.interval.0 > 0.0 || self.interval.1 < 0.0
+    }
+}
+
+/// The standard normal quantile of a two-sided 95% interval.
+const Z: f64 = 1.959_963_984_540_054;
 
 impl Nps {
     pub fn from_scores(scores: impl IntoIterator<Item = i64>) -> Self {
@@ -41,6 +74,32 @@ impl Nps {
     /// The score, -100.0 to 100.0; `None` without responses.
     pub fn score(&self) -> Option<f64> {
         percent(self.promoters, self.responses).zip(percent(self.detractors, self.responses)).map(|(p, d)| p - d)
+    }
+
+    /// The score's 95% interval (adjusted Wald), within -100 to 100.
+    pub fn interval(&self) -> Option<Interval> {
+        let (centre, variance) = self.adjusted()?;
+        let half = Z * variance.sqrt();
+        Some(((100.0 * (centre - half)).clamp(-100.0, 100.0), (100.0 * (centre + half)).clamp(-100.0, 100.0)))
+    }
+
+    /// How this group's score differs from `baseline`'s, in NPS points.
+    pub fn difference(&self, baseline: &Nps) -> Option<Difference> {
+        let value = self.score()? - baseline.score()?;
+        let ((a, va), (b, vb)) = (self.adjusted()?, baseline.adjusted()?);
+        let half = Z * (va + vb).sqrt();
+        let interval = ((100.0 * (a - b - half)).clamp(-200.0, 200.0), (100.0 * (a - b + half)).clamp(-200.0, 200.0));
+        Some(Difference { value, interval })
+    }
+
+    /// The adjusted NPS as a fraction (-1 to 1) and its estimator's variance.
+    fn adjusted(&self) -> Option<(f64, f64)> {
+        (self.responses > 0).then(|| {
+            let n = self.responses as f64 + 3.0;
+            let p = (self.promoters as f64 + 0.75) / n;
+            let d = (self.detractors as f64 + 0.75) / n;
+            (p - d, (p + d - (p - d) * (p - d)) / n)
+        })
     }
 }
 
@@ -74,6 +133,16 @@ impl Csat {
     pub fn score(&self) -> Option<f64> {
         percent(self.satisfied, self.responses)
     }
+
+    /// The score's 95% interval, in %.
+    pub fn interval(&self) -> Option<Interval> {
+        share_interval(self.satisfied, self.responses)
+    }
+
+    /// How this group's score differs from `baseline`'s, in points of %.
+    pub fn difference(&self, baseline: &Csat) -> Option<Difference> {
+        share_difference((self.satisfied, self.responses), (baseline.satisfied, baseline.responses))
+    }
 }
 
 /// CES on a 1-5 or 1-7 scale where 1 = very easy: the mean, and the share of
@@ -84,6 +153,8 @@ pub struct Ces {
     pub scale: u8,
     pub responses: u64,
     pub sum: u64,
+    /// The sum of the squared scores (for the variance).
+    pub sum_squares: u64,
     pub easy: u64,
     pub ignored: u64,
 }
@@ -96,12 +167,13 @@ impl Ces {
     /// The same from `(score, how many answers)` pairs.
     pub fn from_counts(scale: Option<u8>, counts: impl IntoIterator<Item = (i64, u64)>) -> Self {
         let scale = scale.unwrap_or(DEFAULT_CES_SCALE);
-        let empty = Ces { scale, responses: 0, sum: 0, easy: 0, ignored: 0 };
+        let empty = Ces { scale, responses: 0, sum: 0, sum_squares: 0, easy: 0, ignored: 0 };
         counts.into_iter().fold(empty, |mut t, (s, n)| {
             match u64::try_from(s) {
                 Ok(v) if Metric::Ces.accepts(Some(scale), s) => {
                     t.responses += n;
                     t.sum += v * n;
+                    t.sum_squares += v * v * n;
                     t.easy += if 2 * v < u64::from(scale) + 1 { n } else { 0 };
                 }
                 _ => t.ignored += n,
@@ -119,8 +191,103 @@ impl Ces {
     pub fn easy_percent(&self) -> Option<f64> {
         percent(self.easy, self.responses)
     }
+
+    /// The mean's 95% interval (Student's t), within the scale; `None`
+    /// below two answers.
+    pub fn mean_interval(&self) -> Option<Interval> {
+        let (mean, variance) = self.moments()?;
+        let half = t_quantile(self.responses - 1) * (variance / self.responses as f64).sqrt();
+        let top = f64::from(self.scale);
+        Some(((mean - half).clamp(1.0, top), (mean + half).clamp(1.0, top)))
+    }
+
+    /// The easy share's 95% interval, in %.
+    pub fn easy_interval(&self) -> Option<Interval> {
+        share_interval(self.easy, self.responses)
+    }
+
+    /// How this group's mean differs from `baseline`'s (Welch), when both
+    /// were answered on the same scale and have two answers or more.
+    pub fn difference(&self, baseline: &Ces) -> Option<Difference> {
+        if self.scale != baseline.scale {
+            return None;
+        }
+        let ((a, va), (b, vb)) = (self.moments()?, baseline.moments()?);
+        let value = a - b;
+        let (sa, sb) = (va / self.responses as f64, vb / baseline.responses as f64);
+        let se = (sa + sb).sqrt();
+        // Welch-Satterthwaite degrees of freedom; with no spread in either
+        // group any df will do (the interval is the difference itself).
+        let df = if se > 0.0 {
+            (sa + sb).powi(2) / (sa * sa / (self.responses - 1) as f64 + sb * sb / (baseline.responses - 1) as f64)
+        } else {
+            1.0
+        };
+        let half = t_quantile(df.max(1.0) as u64) * se;
+        Some(Difference { value, interval: (value - half, value + half) })
+    }
+
+    /// The mean and the sample variance of the answers; `None` below two.
+    fn moments(&self) -> Option<(f64, f64)> {
+        (self.responses >= 2).then(|| {
+            let n = self.responses as f64;
+            let mean = self.sum as f64 / n;
+            let variance = ((self.sum_squares as f64 - n * mean * mean) / (n - 1.0)).max(0.0);
+            (mean, variance)
+        })
+    }
 }
 
 fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
+/// The 95% interval of the share `part` of `whole` (Wilson), in %; `None`
+/// without a whole, or for a part larger than its whole.
+pub fn share_interval(part: u64, whole: u64) -> Option<Interval> {
+    if whole == 0 || part > whole {
+        return None;
+    }
+    let n = whole as f64;
+    let p = part as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    Some(((100.0 * (centre - half)).clamp(0.0, 100.0), (100.0 * (centre + half)).clamp(0.0, 100.0)))
+}
+
+/// How the share `a` (`(part, whole)`) differs from the share `baseline`,
+/// in points of % (Agresti-Caffo); `None` when either is not a share.
+pub fn share_difference(a: (u64, u64), baseline: (u64, u64)) -> Option<Difference> {
+    let value = percent(a.0, a.1).zip(percent(baseline.0, baseline.1)).map(|(x, y)| x - y)?;
+    if a.0 > a.1 || baseline.0 > baseline.1 {
+        return None;
+    }
+    let adjusted = |(part, whole): (u64, u64)| {
+        let n = whole as f64 + 2.0;
+        let p = (part as f64 + 1.0) / n;
+        (p, p * (1.0 - p) / n)
+    };
+    let ((pa, va), (pb, vb)) = (adjusted(a), adjusted(baseline));
+    let half = Z * (va + vb).sqrt();
+    let interval = ((100.0 * (pa - pb - half)).clamp(-100.0, 100.0), (100.0 * (pa - pb + half)).clamp(-100.0, 100.0));
+    Some(Difference { value, interval })
+}
+
+/// Student's t quantile for a two-sided 95% interval with `df` degrees of
+/// freedom: the table up to 30, then the Cornish-Fisher expansion (within
+/// 0.001 of the exact value from 30 on).
+fn t_quantile(df: u64) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[df as usize - 1],
+        _ => {
+            let d = df as f64;
+            Z + (Z.powi(3) + Z) / (4.0 * d) + (5.0 * Z.powi(5) + 16.0 * Z.powi(3) + 3.0 * Z) / (96.0 * d * d)
+        }
+    }
 }

@@ -54,3 +54,90 @@ fn counts_give_exactly_what_the_scores_give() {
     assert_eq!((ces.responses, ces.easy, ces.ignored), (8, 6, 2));
     assert_eq!(ces.mean(), Some(21.0 / 8.0));
 }
+
+/// `(low, high)` to 0.01.
+fn close(got: Option<(f64, f64)>, want: (f64, f64)) {
+    let (low, high) = got.expect("an interval");
+    assert!((low - want.0).abs() < 0.01 && (high - want.1).abs() < 0.01, "got ({low}, {high}), want {want:?}");
+}
+
+#[test]
+fn share_intervals_are_wilson_intervals() {
+    // The textbook case: 8 of 10 -> 49.0% to 94.3%.
+    close(touchpoint_core::stats::share_interval(8, 10), (49.02, 94.33));
+    // No successes still leaves room above 0, and never below it.
+    close(Csat::from_scores([1; 10]).interval(), (0.0, 27.75));
+    close(Csat::from_scores([5; 10]).interval(), (72.25, 100.0));
+    assert_eq!(Csat::from_scores([]).interval(), None);
+    // More answers, a narrower interval around the same share.
+    let few = Csat::from_scores([5, 5, 1, 1]).interval().unwrap();
+    let many = Csat::from_scores([[5, 5, 1, 1]; 25].concat()).interval().unwrap();
+    assert!(many.0 > few.0 && many.1 < few.1 && many.0 < 50.0 && many.1 > 50.0);
+    // A response rate over 100% (responses without their impressions) has none.
+    assert_eq!(touchpoint_core::stats::share_interval(3, 2), None);
+}
+
+#[test]
+fn nps_interval_is_adjusted_wald() {
+    // 3 promoters, 1 passive, 2 detractors: +16.7, interval -43.9 to +66.2.
+    let n = Nps::from_scores([10, 9, 9, 8, 3, 0]);
+    close(n.interval(), (-43.93, 66.16));
+    // Three promoters are +100, but not a zero-width certainty; capped at 100.
+    let all = Nps::from_scores([10, 10, 9]);
+    assert_eq!(all.score(), Some(100.0));
+    close(all.interval(), (-6.58, 100.0));
+    assert_eq!(Nps::from_scores([]).interval(), None);
+}
+
+#[test]
+fn nps_difference_between_variants() {
+    let scores = |p: usize, pa: usize, d: usize| [vec![10; p], vec![7; pa], vec![2; d]].concat();
+    let a = Nps::from_scores(scores(50, 40, 10));
+    let b = Nps::from_scores(scores(30, 40, 30));
+    let diff = a.difference(&b).unwrap();
+    assert_eq!(diff.value, 40.0);
+    close(Some(diff.interval), (19.11, 58.56));
+    assert!(diff.is_clear());
+    // Two answers each: the same gap is nowhere near clear.
+    let small = Nps::from_scores([10, 7]).difference(&Nps::from_scores([2, 7])).unwrap();
+    assert_eq!(small.value, 100.0);
+    assert!(!small.is_clear(), "{small:?}");
+    assert_eq!(a.difference(&Nps::default()), None);
+}
+
+#[test]
+fn share_difference_is_agresti_caffo() {
+    let diff = Csat::from_scores([[5; 30].as_slice(), &[1; 20]].concat())
+        .difference(&Csat::from_scores([[5; 20].as_slice(), &[1; 30]].concat()))
+        .unwrap();
+    assert_eq!(diff.value, 20.0);
+    close(Some(diff.interval), (0.37, 38.09));
+    assert!(diff.is_clear());
+    let none = touchpoint_core::stats::share_difference((3, 10), (3, 10)).unwrap();
+    assert_eq!(none.value, 0.0);
+    assert!(!none.is_clear());
+}
+
+#[test]
+fn ces_mean_interval_is_student_t() {
+    // Mean 3, sample sd 1.58, 4 degrees of freedom (t = 2.776): 1.04 to 4.96.
+    let c = Ces::from_scores(Some(7), [1, 2, 3, 4, 5]);
+    close(c.mean_interval(), (1.04, 4.96));
+    close(c.easy_interval(), (23.07, 88.24));
+    // Kept on the scale.
+    close(Ces::from_scores(Some(5), [1, 5]).mean_interval(), (1.0, 5.0));
+    assert_eq!(Ces::from_scores(Some(7), [3]).mean_interval(), None);
+}
+
+#[test]
+fn ces_difference_is_welch() {
+    let easy = Ces::from_scores(Some(7), [1, 2, 1, 2, 1, 2, 1, 2, 1, 2]);
+    let hard = Ces::from_scores(Some(7), [5, 6, 5, 6, 5, 6, 5, 6, 5, 6]);
+    let diff = easy.difference(&hard).unwrap();
+    assert_eq!(diff.value, -4.0);
+    // Equal variances 0.278 and n = 10: se 0.236, df 18, t 2.101.
+    close(Some(diff.interval), (-4.50, -3.50));
+    assert!(diff.is_clear());
+    // Answers on another scale are not compared.
+    assert_eq!(easy.difference(&Ces::from_scores(Some(5), [1, 2, 3])), None);
+}
