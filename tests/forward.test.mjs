@@ -104,6 +104,45 @@ test("a later comment is forwarded as an update of the same response", async () 
   await eventually(() => received.some((r) => !r.failed && JSON.parse(r.body).events.some((x) => x.id === e.id && x.comment === "the why")), 20_000);
 });
 
+test("a webhook's filter: a help desk hears only detractors who said why, as they say it", async () => {
+  const only = { types: ["response"], bands: ["detractor"], with_comment: true };
+  await putSite(collector, "desk", {
+    version: 1, origins: [ORIGIN], surveys: [{ id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }],
+    webhooks: [{ url: `${receiverUrl}?to=all`, secret: SECRET }, { url: `${receiverUrl}?to=desk`, secret: SECRET, only }],
+  });
+  const send = async (events) => {
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "desk", events }) });
+    assert.equal(res.status, 202, await res.text());
+  };
+  const e = (over) => responseEvent({ prefix: "desk", visitor: "visitor-desk-01", origin: ORIGIN }, over);
+  const angry = e({ score: 2 });
+  const happy = e({ score: 10, comment: "great" });
+  const quiet = e({ score: 0 });
+  const shown = e({ type: "impression", score: null });
+  await send([shown, angry, happy, quiet]);
+  await send([{ ...angry, comment: "late again" }]);
+  const heard = (to) => received.filter((r) => !r.failed && r.path.endsWith(`?to=${to}`)).flatMap((r) => JSON.parse(r.body).events);
+  // The unfiltered webhook hears all five (the update included): by then
+  // every delivery of both batches has been handed to the queue.
+  await eventually(() => heard("all").length === 5, 20_000);
+  await eventually(() => heard("desk").length >= 1, 20_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.deepEqual(heard("desk").map((x) => [x.id, x.score, x.comment]), [[angry.id, 2, "late again"]]);
+  assert.ok(received.filter((r) => r.path.endsWith("?to=desk")).every((r) => verify(r.headers, r.body)));
+  // A filter that cannot be read is refused, naming it: a typo never means "everything".
+  for (const [bad, field] of [[{ bands: ["angry"] }, "webhooks[1].only.bands[0]"], [{ band: ["detractor"] }, "webhooks[1].only"],
+    [{ surveys: ["no such/id"] }, "webhooks[1].only.surveys[0]"]]) {
+    const res = await fetch(`${collector.url}/v1/admin/sites/desk`, { method: "PUT",
+      headers: { Authorization: `Bearer ${collector.token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ version: 1, origins: [ORIGIN], surveys: [],
+        webhooks: [{ url: `${receiverUrl}?to=all`, secret: SECRET }, { url: `${receiverUrl}?to=desk`, secret: SECRET, only: bad }] }) });
+    const body = await res.json();
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.ok(JSON.stringify(body).includes(field), `${JSON.stringify(body)} names ${field}`);
+  }
+});
+
 test("a failing receiver: retries, then a dead letter; replay delivers it", async () => {
   failing = true;
   const e = event({ score: 2 });

@@ -34,8 +34,8 @@ pub struct Delivery {
 
 /// After a batch is stored: hands `unforwarded` (ids of the batch's events
 /// not forwarded yet) to the queue, one message per webhook (more when they
-/// would not fit one), in as many sends as the queue's limits need, then
-/// marks them.
+/// would not fit one; none when its filter admits none of them), in as many
+/// sends as the queue's limits need, then marks them.
 /// Fails (so the client or the ingest queue retries) when the queue does not
 /// take them; the retry then finds them still unforwarded. A failure to mark
 /// after a successful send only means a later replay forwards them again,
@@ -59,10 +59,14 @@ pub async fn hand_off(
     }
     let mut messages = Vec::new();
     for hook in &config.webhooks {
+        let wanted: Vec<Event> = chosen.iter().filter(|e| hook.only.admits(e)).cloned().collect();
+        if wanted.is_empty() {
+            continue;
+        }
         let delivery = |events: &[Event]| {
             encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: events.to_vec() })
         };
-        messages.extend(fit(&chosen, &delivery)?);
+        messages.extend(fit(&wanted, &delivery)?);
     }
     let queue = env.queue(QUEUE)?;
     for batch in batches(messages) {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, FieldError};
+use crate::event::{Event, EventKind};
 use crate::experiment::Experiment;
 use crate::fatigue::{Fatigue, Frequency};
 use crate::flow::Band;
@@ -104,6 +105,43 @@ impl RateTier {
 pub struct Webhook {
     pub url: String,
     pub secret: String,
+    /// Which events it receives (all when absent).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub only: Only,
+}
+
+/// A webhook's filter: an event is delivered when it matches every list
+/// given (an absent or empty list matches everything). Routes, say, NPS
+/// detractors to a help desk as they answer. Unknown keys are refused: a
+/// misspelt filter must not turn into "everything".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Only {
+    /// `impression`, `response`, `dismiss`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<EventKind>,
+    /// Survey ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surveys: Vec<String>,
+    /// Score bands (`detractor`, `passive`, `promoter`, `low`, `high`,
+    /// `easy`, `hard`): only responses with a score in one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<Band>,
+    /// `true`: only responses that carry a comment (the first answer without
+    /// one is skipped; the update that adds it is delivered).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub with_comment: bool,
+}
+
+impl Only {
+    /// Whether `event` goes to this webhook.
+    pub fn admits(&self, event: &Event) -> bool {
+        let band = event.score.map(|score| Band::of(event.metric, event.scale, score));
+        (self.types.is_empty() || self.types.contains(&event.kind))
+            && (self.surveys.is_empty() || self.surveys.contains(&event.survey))
+            && (self.bands.is_empty() || band.is_some_and(|b| self.bands.contains(&b)))
+            && (!self.with_comment || event.comment.as_deref().is_some_and(|c| !c.trim().is_empty()))
+    }
 }
 
 /// Most webhooks per site.
@@ -295,6 +333,15 @@ impl SiteConfig {
                     format!("webhooks[{i}].secret"),
                     "16-256 characters, random",
                 ));
+            }
+            for (j, survey) in hook.only.surveys.iter().enumerate() {
+                if !is_id(survey) {
+                    errors.push(FieldError::new(
+                        ErrorCode::InvalidValue,
+                        format!("webhooks[{i}].only.surveys[{j}]"),
+                        "a survey id",
+                    ));
+                }
             }
         }
         if !is_locale(&self.default_locale) {

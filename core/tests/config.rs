@@ -111,3 +111,33 @@ fn theme_band_and_display_problems_are_reported() {
         ]
     );
 }
+
+#[test]
+fn a_webhook_filter_admits_what_every_given_list_allows() {
+    use touchpoint_core::config::Only;
+    let hook: touchpoint_core::config::Webhook = serde_json::from_value(serde_json::json!({
+        "url": "https://desk.example/hook", "secret": "s".repeat(16),
+        "only": {"types": ["response"], "bands": ["detractor", "hard"], "with_comment": true}
+    }))
+    .unwrap();
+    let event = |metric: &str, scale: Option<u8>, score: Option<u8>, comment: Option<&str>| {
+        let kind = if score.is_some() { "response" } else { "impression" };
+        serde_json::from_value::<touchpoint_core::Event>(serde_json::json!({
+            "id": "e1", "type": kind, "survey": "s1", "touchpoint": "t", "metric": metric, "scale": scale,
+            "score": score, "comment": comment, "visitor": "visitor-0001", "ts": 1, "url": "https://a.example/",
+            "locale": "en"
+        }))
+        .unwrap()
+    };
+    assert!(hook.only.admits(&event("nps", None, Some(6), Some("slow"))));
+    assert!(!hook.only.admits(&event("nps", None, Some(7), Some("ok"))), "a passive");
+    assert!(!hook.only.admits(&event("nps", None, Some(0), None)), "no comment");
+    assert!(!hook.only.admits(&event("nps", None, Some(0), Some("  "))), "a blank comment");
+    assert!(!hook.only.admits(&event("nps", None, None, Some("x"))), "an impression has no band");
+    // CES 4 is hard on 5 points, easy on 7.
+    assert!(hook.only.admits(&event("ces", Some(5), Some(4), Some("why"))));
+    assert!(!hook.only.admits(&event("ces", Some(7), Some(3), Some("why"))));
+    assert!(Only::default().admits(&event("csat", None, None, None)), "no filter: everything");
+    let typo = serde_json::from_value::<Only>(serde_json::json!({"band": ["detractor"]}));
+    assert!(typo.is_err(), "an unknown key is refused");
+}
