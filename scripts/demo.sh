@@ -51,6 +51,7 @@ cat <<EOT
                 stay 10 s on /help.html for CSAT; add ?touchpoint_debug=1 to see why)
   Collector:    http://127.0.0.1:$COLLECTOR_PORT/   (widget files under /widget/)
   Admin token:  $TOKEN   (operator)
+  Dashboard:    http://127.0.0.1:$COLLECTOR_PORT/dashboard/?site=demo   (sign in with the admin token)
   Export:       curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$COLLECTOR_PORT/v1/sites/demo/export.ndjson
 
   Ctrl-C stops everything.

@@ -25,6 +25,13 @@ export function serveWww({ root, port = 8080, collector, site = "demo", headers 
       res.writeHead(303, { Location: "/confirmation.html?order=" + (1000 + Math.floor(Math.random() * 9000)) });
       return res.end();
     }
+    if (url.pathname === "/dashboard" || url.pathname.startsWith("/dashboard/")) {
+      // www/dashboard is the collector's page (same origin as the stats it
+      // reads), not a shop page: send the visitor there.
+      req.resume();
+      res.writeHead(302, { Location: `${collector}/dashboard/?site=${encodeURIComponent(site)}` });
+      return res.end();
+    }
     let path = normalize(decodeURIComponent(url.pathname));
     if (path.endsWith("/")) path += "index.html";
     const file = join(base, path);

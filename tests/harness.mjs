@@ -176,12 +176,15 @@ export async function launchBrowser({ reask = true } = {}) {
 }
 
 /**
- * The widget's GETs to a collector of this test file: its files and the
- * site configuration (never the events it posts).
+ * The browser's GETs to a collector of this test file: the widget's files
+ * and the site configuration (never the events it posts), the dashboard's
+ * files and the stats it reads.
  */
 function isCollectorGet(url) {
   const collector = [...COLLECTORS].some((c) => c.url === url.origin);
-  return collector && (url.pathname.startsWith("/widget/") || url.pathname.endsWith("/config"));
+  const { pathname: path } = url;
+  return collector && (path.startsWith("/widget/") || path.endsWith("/config") || path.startsWith("/dashboard/") ||
+    /^\/v1\/sites\/[^/]+\/stats$/.test(path));
 }
 
 /**

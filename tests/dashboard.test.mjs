@@ -1,0 +1,444 @@
+// The results dashboard as the team meets it: the real collector serving
+// /dashboard/ under its CSP and the real stats API, known answers posted,
+// headless Chromium reading them back, with axe-core on each view at a
+// desktop and a phone width, light and dark.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { appears, consoleWarnings, demoConfig, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const ORIGIN = "https://shop.example";
+const SITE = "dash";
+/** A touchpoint name is free text (at most 64 bytes): the dashboard must show it as text. */
+const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 667 };
+const IMMEDIATE = { experiment: "nps-timing", variant: "immediate" };
+const DELAYED = { experiment: "nps-timing", variant: "after-4s" };
+
+let collector, browser, siteToken;
+
+let seq = 0;
+let ip = 0;
+const ev = (survey, metric, type, score = null, over = {}) => ({ id: `dash-${Date.now()}-${++seq}`, type, survey,
+  touchpoint: "checkout_completed", metric, score: type === "response" ? score : null, comment: null,
+  visitor: `visitor-dash-${String(seq).padStart(4, "0")}`, ts: Date.now(), url: `${ORIGIN}/confirmation`, locale: "en", ...over });
+const many = (n, f) => Array.from({ length: n }, f);
+
+async function post(events) {
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+    body: JSON.stringify({ site: SITE, events }) });
+  const body = await res.json();
+  assert.equal(res.status, 202, JSON.stringify(body));
+  assert.deepEqual(body.rejected, []);
+}
+
+async function newToken(site) {
+  const res = await fetch(`${collector.url}/v1/admin/sites/${site}/token`, { method: "POST",
+    headers: { Authorization: `Bearer ${collector.token}` } });
+  assert.equal(res.status, 201);
+  return (await res.json()).token;
+}
+
+before(async () => {
+  collector = await startCollector();
+  await putSite(collector, SITE, await demoConfig(ORIGIN));
+  await putSite(collector, "other", await demoConfig(ORIGIN));
+  siteToken = await newToken(SITE);
+  // NPS: 8 impressions, 1 dismiss; responses 10 9 6 (immediate) and 9 7 3 (after 4 s):
+  // promoters 3, passives 1, detractors 2 -> NPS 16.7; response rate 6/8 = 75.0%.
+  // immediate: (2 - 1)/3 -> 33.3; after-4s: (1 - 1)/3 -> 0.0.
+  await post([
+    ...many(4, () => ev("post-checkout-nps", "nps", "impression", null, IMMEDIATE)),
+    ...[10, 9, 6].map((s) => ev("post-checkout-nps", "nps", "response", s, IMMEDIATE)),
+    ev("post-checkout-nps", "nps", "dismiss", null, IMMEDIATE),
+    ...many(4, () => ev("post-checkout-nps", "nps", "impression", null, DELAYED)),
+    ...[9, 7, 3].map((s) => ev("post-checkout-nps", "nps", "response", s, DELAYED)),
+  ]);
+  // CSAT: 5 impressions, answers 5 4 3 1 -> 2 of 4 satisfied, 50.0%; rate 80.0%.
+  // One answer comes from a touchpoint named like markup.
+  const csat = { touchpoint: "help_article_read" };
+  await post([
+    ...many(5, () => ev("help-csat", "csat", "impression", null, csat)),
+    ...[5, 4, 3].map((s) => ev("help-csat", "csat", "response", s, csat)),
+    ev("help-csat", "csat", "response", 1, { touchpoint: HOSTILE }),
+  ]);
+  // CES: seen twice, never answered.
+  await post(many(2, () => ev("checkout-ces", "ces", "impression", null, { touchpoint: "checkout_abandoned" })));
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+/** A fresh tab on the dashboard; `problems` collects console errors, page errors and CSP violations. */
+async function open({ query = `?site=${SITE}`, viewport = DESKTOP, scheme = "light", clock = false } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme: scheme });
+  await context.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  if (clock) await page.clock.install();
+  const problems = consoleWarnings(page);
+  await page.goto(`${collector.url}/dashboard/${query}`);
+  return { context, page, problems };
+}
+
+async function signIn(page, token = collector.token, site = SITE) {
+  await page.getByLabel("Site id").fill(site);
+  await page.getByLabel("Token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** The card of one survey, found by its heading. */
+const card = (page, survey) => page.locator("article", { has: page.getByRole("heading", { level: 3, name: survey, exact: true }) });
+
+/** A group row's impressions, responses, response rate and score, without their intervals. */
+async function cells(row) {
+  return (await row.getByRole("cell").allInnerTexts()).slice(0, 4).map((t) => t.split(/\s*\(/)[0].trim());
+}
+
+/** No page error, console error or CSP violation; `allow` filters expected console lines (a refused token's 401). */
+async function clean(page, problems, allow = /^$/) {
+  const violations = await page.evaluate(() => window.__violations);
+  assert.deepEqual(violations, [], "CSP violations");
+  assert.deepEqual(problems.filter((p) => !allow.test(p)), [], "console errors or page errors");
+}
+
+async function axe(page, step) {
+  // Evaluated through the DevTools protocol: the page's CSP refuses inline scripts.
+  await page.evaluate(`${await readFile(AXE, "utf8")}\n;0`);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(found, [], `axe violations: ${step}`);
+}
+
+test("/dashboard/ is served with its CSP and no inline code; /dashboard and the shop's /dashboard lead to it", async () => {
+  const res = await fetch(`${collector.url}/dashboard/`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type"), /^text\/html/);
+  const csp = res.headers.get("content-security-policy") ?? "";
+  for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+    assert.ok(csp.includes(directive), `CSP has ${directive}: ${csp}`);
+  }
+  const html = await res.text();
+  assert.match(html, /<script type="module" src="dashboard\.js"><\/script>/);
+  assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, "no inline script");
+  assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline style or handler");
+  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js"];
+  for (const [file, type] of [...modules.map((m) => [m, /javascript/]), ["dashboard.css", /^text\/css/]]) {
+    const r = await fetch(`${collector.url}/dashboard/${file}`);
+    assert.equal(r.status, 200, file);
+    assert.match(r.headers.get("content-type"), type, file);
+    await r.arrayBuffer();
+  }
+  const bare = await fetch(`${collector.url}/dashboard`, { redirect: "manual" });
+  assert.ok([301, 302, 307, 308].includes(bare.status), `redirect status ${bare.status}`);
+  assert.equal(new URL(bare.headers.get("location"), collector.url).pathname, "/dashboard/");
+  const shop = await startSite({ collector, site: SITE });
+  try {
+    for (const path of ["/dashboard", "/dashboard/", "/dashboard/index.html", "/dashboard/dashboard.js"]) {
+      const r = await fetch(shop.url + path, { redirect: "manual" });
+      assert.equal(r.status, 302, path);
+      assert.equal(r.headers.get("location"), `${collector.url}/dashboard/?site=${SITE}`, path);
+    }
+    assert.equal((await fetch(shop.url + "/")).status, 200, "the shop's own pages are still served");
+  } finally {
+    await shop.stop();
+  }
+});
+
+test("the page runs under its CSP: an inline script is refused", async () => {
+  const { context, page } = await open();
+  try {
+    await page.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.__inline = 1";
+      document.head.append(s);
+    });
+    await page.waitForFunction(() => window.__violations.length > 0);
+    assert.equal(await page.evaluate(() => window.__inline), undefined);
+    assert.match((await page.evaluate(() => window.__violations))[0], /^script-src/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("signed in: each survey's card shows the numbers posted, the token never in the address", async () => {
+  const { context, page, problems } = await open();
+  try {
+    assert.equal(await page.getByLabel("Site id").inputValue(), SITE, "site prefilled from ?site=");
+    await page.getByLabel("Site id").fill("");
+    await signIn(page);
+    const nps = card(page, "post-checkout-nps");
+    await appears(nps);
+    const npsText = await nps.innerText();
+    assert.match(npsText, /Net Promoter Score/);
+    assert.match(npsText, /16\.7\s*NPS/);
+    assert.match(npsText, /Promoters \(9–10\): 3 \(50\.0%\)/);
+    assert.match(npsText, /Passives \(7–8\): 1 \(16\.7%\)/);
+    assert.match(npsText, /Detractors \(0–6\): 2 \(33\.3%\)/);
+    assert.match(npsText, /Responses\s+6\b/);
+    assert.match(npsText, /Impressions\s+8\b/);
+    assert.match(npsText, /Dismisses\s+1\b/);
+    assert.match(npsText, /Response rate\s+75\.0%/);
+    const csatText = await card(page, "help-csat").innerText();
+    assert.match(csatText, /50\.0%\s*satisfied/);
+    assert.match(csatText, /2 of 4 answered 4 or 5/);
+    assert.match(csatText, /Response rate\s+80\.0%/);
+    const cesText = await card(page, "checkout-ces").innerText();
+    assert.match(cesText, /No responses yet\./);
+    assert.match(cesText, /Impressions\s+2\b/);
+    assert.match(cesText, /Response rate\s+0\.0%/);
+    assert.equal(await page.locator("article").count(), 3);
+    const all = await page.locator("main").innerText();
+    assert.doesNotMatch(all, /\b(null|undefined|NaN)\b/);
+    assert.equal(new URL(page.url()).search, `?site=${SITE}`);
+    assert.ok(!page.url().includes(collector.token));
+    assert.equal(await page.getByLabel("Token").isVisible(), false, "the sign-in form is gone");
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a refused token shows the refused message and no numbers; an unknown site says so", async () => {
+  const { context, page, problems } = await open();
+  try {
+    const status = page.getByRole("status");
+    await signIn(page, "not-the-token");
+    await appears(status.getByText(/token was refused/));
+    assert.equal(await page.locator("article").count(), 0);
+    assert.doesNotMatch(await page.locator("main").innerText(), /16\.7|50\.0%/);
+    assert.ok(await page.getByLabel("Token").isVisible(), "the sign-in form stays");
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, "a refused token is not kept");
+    // Another site's token: 403, refused just the same.
+    await signIn(page, await newToken("other"));
+    await appears(status.getByText(/token was refused.*another site/));
+    assert.equal(await page.locator("article").count(), 0);
+    // The operator's token on a site that does not exist.
+    await signIn(page, collector.token, "no-such-site");
+    await appears(status.getByText('No such site: "no-such-site"'));
+    assert.equal(await page.locator("article").count(), 0);
+    await clean(page, problems, /status of 40[134]/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("sign-in (with the site's own token) survives a reload; Sign out forgets it", async () => {
+  const { context, page, problems } = await open();
+  try {
+    await signIn(page, siteToken);
+    await appears(card(page, "post-checkout-nps"));
+    await page.reload();
+    await appears(card(page, "post-checkout-nps"));
+    assert.equal(await page.getByLabel("Token").isVisible(), false);
+    assert.match(await card(page, "post-checkout-nps").innerText(), /16\.7\s*NPS/);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await appears(page.getByLabel("Token"));
+    assert.equal(await page.locator("article").count(), 0);
+    assert.ok(!(await page.evaluate(() => JSON.stringify(sessionStorage))).includes(siteToken));
+    await page.reload();
+    await appears(page.getByLabel("Token"));
+    assert.equal(await page.locator("article").count(), 0);
+    assert.equal(await page.getByLabel("Site id").inputValue(), SITE);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("group by variant: a row per variant by name, in an address that can be shared (never with the token)", async () => {
+  const { context, page, problems } = await open();
+  try {
+    await signIn(page);
+    await appears(card(page, "post-checkout-nps"));
+    await page.getByLabel("Group by").selectOption("variant");
+    const nps = card(page, "post-checkout-nps");
+    const immediate = nps.getByRole("row", { name: /nps-timing \/ immediate/ });
+    const delayed = nps.getByRole("row", { name: /nps-timing \/ after-4s/ });
+    await appears(immediate);
+    assert.ok(await nps.getByRole("rowheader", { name: "nps-timing / immediate", exact: true }).isVisible());
+    assert.ok(await nps.getByRole("columnheader", { name: "Response rate" }).isVisible());
+    assert.deepEqual(await cells(immediate), ["4", "3", "75.0%", "33.3"]);
+    assert.deepEqual(await cells(delayed), ["4", "3", "75.0%", "0.0"]);
+    // Outside any experiment: the CSAT answers.
+    assert.ok(await card(page, "help-csat").getByRole("rowheader", { name: "(none)", exact: true }).isVisible());
+    const asking = page.waitForRequest((r) => r.url().includes("/stats?") && r.url().includes("from="));
+    await page.getByLabel("Period").selectOption("30");
+    const asked = await asking;
+    const from = Number(new URL(asked.url()).searchParams.get("from"));
+    assert.ok(Math.abs(from - (Date.now() - 30 * 86_400_000)) < 60_000, `from = now - 30 days: ${from}`);
+    assert.equal(new URL(asked.url()).searchParams.get("group_by"), "variant");
+    await appears(immediate);
+    const address = new URL(page.url());
+    assert.deepEqual(Object.fromEntries(address.searchParams), { site: SITE, group_by: "variant", window: "30" });
+    assert.ok(!page.url().includes(collector.token));
+    await clean(page, problems);
+
+    // The shared address in another browser: sign in, and the same view.
+    const other = await open({ query: address.search });
+    try {
+      assert.equal(await other.page.getByLabel("Site id").inputValue(), SITE);
+      await signIn(other.page);
+      await appears(card(other.page, "post-checkout-nps").getByRole("rowheader", { name: "nps-timing / after-4s" }));
+      assert.equal(await other.page.getByLabel("Group by").inputValue(), "variant");
+      assert.equal(await other.page.getByLabel("Period").inputValue(), "30");
+      await clean(other.page, other.problems);
+    } finally {
+      await other.context.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test("group by touchpoint: a touchpoint named like markup is shown as text and nothing runs", async () => {
+  const { context, page, problems } = await open({ query: `?site=${SITE}&group_by=touchpoint` });
+  try {
+    await signIn(page);
+    const csat = card(page, "help-csat");
+    await appears(csat.getByRole("rowheader", { name: HOSTILE, exact: true }));
+    assert.ok(await csat.getByRole("rowheader", { name: "help_article_read", exact: true }).isVisible());
+    assert.equal(await page.locator("main img").count(), 0, "no element made from the value");
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("group by day: charts of responses and score per day with text alternatives, and the table", async () => {
+  const { context, page, problems } = await open({ query: `?site=${SITE}&group_by=day` });
+  try {
+    await signIn(page);
+    const nps = card(page, "post-checkout-nps");
+    const today = new Date().toISOString().slice(0, 10);
+    await appears(nps.getByRole("rowheader", { name: today }));
+    const responses = nps.getByRole("img", { name: /responses per day/ });
+    const score = nps.getByRole("img", { name: /NPS per day/ });
+    assert.ok(await responses.isVisible());
+    assert.ok(await score.isVisible());
+    assert.match(await responses.locator("desc").textContent(), /6 responses in total/);
+    assert.match(await score.locator("desc").textContent(), /NPS from 16\.7/);
+    assert.equal(await responses.locator("rect").count(), 1, "one bar per day");
+    assert.equal(await score.locator("circle").count(), 1, "one point per day");
+    assert.deepEqual(await cells(nps.getByRole("row", { name: new RegExp(today) })), ["8", "6", "75.0%", "16.7"]);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("survey control lists the read-out's surveys; a refused parameter shows the API's message and field", async () => {
+  const { context, page, problems } = await open();
+  try {
+    await signIn(page);
+    await appears(card(page, "post-checkout-nps"));
+    const options = await page.getByLabel("Survey").locator("option").allTextContents();
+    assert.deepEqual(options, ["All surveys", "post-checkout-nps", "help-csat", "checkout-ces"]);
+    await page.getByLabel("Survey").selectOption("help-csat");
+    await page.waitForFunction(() => document.querySelectorAll("article").length === 1);
+    assert.match(await card(page, "help-csat").innerText(), /50\.0%\s*satisfied/);
+    assert.equal(new URL(page.url()).searchParams.get("survey"), "help-csat");
+    assert.deepEqual(await page.getByLabel("Survey").locator("option").allTextContents(), options, "the others stay choosable");
+    // A hand-edited address the API refuses.
+    await page.goto(`${collector.url}/dashboard/?site=${SITE}&survey=no%20such`);
+    await appears(page.getByRole("status").getByText(/refused the request: a survey id.*\(parameter: survey\)/));
+    assert.equal(await page.locator("article").count(), 0);
+    await clean(page, problems, /status of 400/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("axe-core: no violations signed out, by variant and by day, 1280x800 and 375x667, light and dark", async () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    for (const scheme of ["light", "dark"]) {
+      const where = `${viewport.width}x${viewport.height} ${scheme}`;
+      const { context, page, problems } = await open({ viewport, scheme });
+      try {
+        await appears(page.getByLabel("Token"));
+        await axe(page, `sign-in, ${where}`);
+        await signIn(page, "not-the-token");
+        await appears(page.getByRole("status").getByText(/token was refused/));
+        await axe(page, `refused token, ${where}`);
+        await signIn(page);
+        await appears(card(page, "post-checkout-nps"));
+        await page.getByLabel("Group by").selectOption("variant");
+        await appears(page.getByRole("rowheader", { name: "nps-timing / immediate" }));
+        await axe(page, `by variant, ${where}`);
+        await page.getByLabel("Group by").selectOption("day");
+        await appears(page.getByRole("img", { name: /post-checkout-nps: responses per day/ }));
+        await axe(page, `by day, ${where}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `no sideways scrolling at ${where}: ${overflow}px too wide`);
+        await clean(page, problems, /status of 401/);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+});
+
+test("keyboard: sign in, change the grouping and refresh without a mouse, with a visible focus", async () => {
+  const { context, page, problems } = await open();
+  try {
+    await page.keyboard.press("Tab"); // no sign-out button while signed out: the site id comes first
+    assert.equal(await page.evaluate(() => document.activeElement.id), "site");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(collector.token);
+    await page.keyboard.press("Enter");
+    await appears(card(page, "post-checkout-nps"));
+    assert.equal(await page.evaluate(() => document.activeElement.id), "results-heading", "focus moves to the results");
+    const outline = async () => page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    await page.keyboard.press("Tab"); // Period
+    await page.keyboard.press("Tab"); // Survey
+    await page.keyboard.press("Tab"); // Group by
+    assert.equal(await page.evaluate(() => document.activeElement.id), "group-by");
+    assert.equal(await outline(), "solid", "a visible focus indicator");
+    await page.keyboard.press("ArrowDown"); // None -> Experiment variant
+    await appears(page.getByRole("rowheader", { name: "nps-timing / immediate" }));
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Refresh");
+    assert.equal(await outline(), "solid");
+    const asked = page.waitForRequest((r) => r.url().includes("/stats?group_by=variant"));
+    await page.keyboard.press("Enter");
+    await asked;
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+// Last: it adds answers.
+test("Refresh, and the refresh every minute, show answers posted meanwhile", async () => {
+  const { context, page, problems } = await open({ clock: true });
+  try {
+    await signIn(page);
+    const csat = card(page, "help-csat");
+    await appears(csat.getByText("2 of 4 answered 4 or 5"));
+    await post([ev("help-csat", "csat", "response", 5, { touchpoint: "help_article_read" })]);
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await appears(csat.getByText("3 of 5 answered 4 or 5"));
+    assert.match(await csat.innerText(), /60\.0%\s*satisfied/);
+    await post([ev("help-csat", "csat", "response", 4, { touchpoint: "help_article_read" })]);
+    await page.clock.runFor(30_000);
+    await page.waitForTimeout(1000);
+    assert.match(await csat.innerText(), /3 of 5 answered/, "not before the minute");
+    await page.clock.runFor(31_000);
+    await appears(csat.getByText("4 of 6 answered 4 or 5"));
+    assert.match(await csat.innerText(), /66\.7%\s*satisfied/);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,289 @@
+// The results dashboard: reads GET /v1/sites/{site}/stats (same origin, a
+// site or operator token) and shows one card per survey, optionally split
+// into groups. Plain DOM: every value from the API goes in as text
+// (createElement/append/textContent), never as markup; the page runs under
+// a CSP with no inline script or style.
+import { card } from "./readout.js";
+import { GROUPS, ciLabel, el } from "./format.js";
+
+const STORE_KEY = "touchpoint-dashboard";
+/** Auto-refresh period, ms, while the tab is visible. */
+const REFRESH_MS = 60_000;
+const DAY_MS = 86_400_000;
+const WINDOWS = ["7", "30", "90"];
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $("status"),
+  signIn: $("sign-in"),
+  signInForm: $("sign-in-form"),
+  site: $("site"),
+  token: $("token"),
+  signOut: $("sign-out"),
+  results: $("results"),
+  heading: $("results-heading"),
+  controls: $("controls"),
+  window: $("window"),
+  survey: $("survey"),
+  groupBy: $("group-by"),
+  updated: $("updated"),
+  cards: $("cards"),
+};
+
+/** `{site, token}` once signed in. */
+let session = null;
+/** Survey ids of the site, in the read-out's order, for the survey control. */
+let knownSurveys = [];
+let inFlight = null;
+let lastLoad = 0;
+
+// ---- session and URL ------------------------------------------------------
+
+function readSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) ?? "null");
+    return saved && typeof saved.site === "string" && typeof saved.token === "string" ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeSession(value) {
+  try {
+    if (value) sessionStorage.setItem(STORE_KEY, JSON.stringify(value));
+    else sessionStorage.removeItem(STORE_KEY);
+  } catch {
+    // Storage turned off: the session lasts until a reload.
+  }
+}
+
+/** Sets the controls from the page's query (a bookmarked or shared view). */
+function readControls(params) {
+  const window = params.get("window");
+  ui.window.value = WINDOWS.includes(window) ? window : "all";
+  const group = params.get("group_by");
+  ui.groupBy.value = group && group in GROUPS ? group : "";
+  const survey = params.get("survey");
+  if (survey) {
+    surveyOptions([survey]);
+    ui.survey.value = survey;
+  }
+}
+
+/** Writes the site and the controls (never the token) into the address. */
+function writeUrl() {
+  const params = new URLSearchParams();
+  const site = session?.site ?? ui.site.value.trim();
+  if (site) params.set("site", site);
+  if (ui.survey.value) params.set("survey", ui.survey.value);
+  if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
+  if (ui.window.value !== "all") params.set("window", ui.window.value);
+  const query = params.toString();
+  history.replaceState(null, "", query ? `?${query}` : location.pathname);
+}
+
+function statsQuery() {
+  const params = new URLSearchParams();
+  if (ui.survey.value) params.set("survey", ui.survey.value);
+  if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
+  if (ui.window.value !== "all") params.set("from", String(Date.now() - Number(ui.window.value) * DAY_MS));
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+// ---- screens --------------------------------------------------------------
+
+function say(message, kind = "info") {
+  ui.status.textContent = message;
+  ui.status.dataset.kind = kind;
+}
+
+function showSignIn(site) {
+  ui.results.hidden = true;
+  ui.signOut.hidden = true;
+  ui.signIn.hidden = false;
+  ui.cards.replaceChildren();
+  ui.updated.textContent = "";
+  ui.site.value = site ?? "";
+  ui.token.value = "";
+}
+
+function showResults() {
+  ui.signIn.hidden = true;
+  ui.results.hidden = false;
+  ui.signOut.hidden = false;
+  ui.heading.textContent = `Results for ${session.site}`;
+}
+
+function signOut(message) {
+  inFlight?.abort();
+  const site = session?.site;
+  session = null;
+  knownSurveys = [];
+  surveyOptions([]);
+  writeSession(null);
+  showSignIn(site);
+  say(message ?? "Signed out.", message ? "error" : "info");
+  writeUrl();
+}
+
+// ---- reading the stats ----------------------------------------------------
+
+/**
+ * Reads the stats for the session and the controls. `signingIn`: the
+ * session is not kept until the collector accepts it. `quiet`: an
+ * automatic refresh, which announces only failures.
+ */
+async function load({ signingIn = false, quiet = false } = {}) {
+  if (!session) return;
+  inFlight?.abort();
+  const ctl = new AbortController();
+  inFlight = ctl;
+  if (!quiet) say(signingIn ? "Signing in…" : "Loading results…");
+  ui.cards.setAttribute("aria-busy", "true");
+  const url = `/v1/sites/${encodeURIComponent(session.site)}/stats${statsQuery()}`;
+  let res;
+  let body = null;
+  try {
+    res = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    body = await res.json().catch(() => null);
+  } catch {
+    if (ctl.signal.aborted) return;
+    res = null;
+  }
+  if (ctl.signal.aborted) return;
+  inFlight = null;
+  ui.cards.removeAttribute("aria-busy");
+  lastLoad = Date.now();
+  if (res?.ok && body && Array.isArray(body.surveys)) return loaded(body, signingIn, quiet);
+  failed(res, body, signingIn);
+}
+
+function loaded(body, signingIn, quiet) {
+  if (signingIn) {
+    writeSession(session);
+    showResults();
+    writeUrl();
+    ui.heading.focus();
+  }
+  render(body);
+  const n = body.surveys.length;
+  if (!quiet) say(n === 0 ? "No answers in this period yet." : `Showing ${n} survey read-out${n === 1 ? "" : "s"}.`);
+  const time = new Date().toLocaleTimeString("en-GB");
+  ui.updated.textContent = `Updated at ${time}; refreshes every minute while this tab is visible.`;
+}
+
+function failed(res, body, signingIn) {
+  const error = body && typeof body.error === "object" && body.error ? body.error : {};
+  const message = typeof error.message === "string" ? error.message : "";
+  const site = session.site;
+  if (!res) {
+    say("Could not reach the collector: check the connection, then press Refresh.", "error");
+    if (signingIn) session = null;
+  } else if (res.status === 401 || res.status === 403) {
+    const why = res.status === 403 ? " It belongs to another site, or lacks access to this one." : "";
+    signOut(`The token was refused for site "${site}".${why} Check it and sign in again.`);
+  } else if (res.status === 404) {
+    signOut(`No such site: "${site}". Check the site id.`);
+  } else if (res.status === 400) {
+    const field = typeof error.field === "string" ? error.field : "";
+    if (signingIn && field === "site") return signOut(`The site id was refused: ${message}.`);
+    if (signingIn) {
+      writeSession(session);
+      showResults();
+      writeUrl();
+    }
+    ui.cards.replaceChildren();
+    say(`The collector refused the request: ${message || "bad request"}${field ? ` (parameter: ${field})` : ""}.`, "error");
+  } else {
+    const retry = res.headers.get("Retry-After");
+    say(`The collector answered ${res.status}${message ? `: ${message}` : ""}. ` +
+      `Press Refresh${retry ? ` in ${retry} s` : " in a moment"}.`, "error");
+    if (signingIn) session = null;
+  }
+}
+
+// ---- the read-out ---------------------------------------------------------
+
+/** Adds `ids` to the survey control's choices, keeping the chosen one. */
+function surveyOptions(ids) {
+  const selected = ui.survey.value;
+  for (const id of ids) if (!knownSurveys.includes(id)) knownSurveys.push(id);
+  if (selected && !knownSurveys.includes(selected)) knownSurveys.push(selected);
+  const shown = [...ui.survey.options].slice(1).map((o) => o.value);
+  if (shown.join("\n") === knownSurveys.join("\n")) return; // an open list is left alone
+  ui.survey.replaceChildren(el("option", { value: "" }, "All surveys"),
+    ...knownSurveys.map((id) => el("option", { value: id }, id)));
+  ui.survey.value = knownSurveys.includes(selected) ? selected : "";
+}
+
+function render(body) {
+  const surveys = body.surveys.filter((s) => s && typeof s === "object");
+  const ids = surveys.map((s) => s.survey).filter((id) => typeof id === "string");
+  if (!ui.survey.value) knownSurveys = [];
+  surveyOptions(ids);
+  const ci = ciLabel(body.confidence);
+  const groupBy = typeof body.group_by === "string" && body.group_by in GROUPS ? body.group_by : null;
+  if (surveys.length === 0) {
+    ui.cards.replaceChildren(el("p", { class: "empty" }, "No answers in this period yet."));
+    return;
+  }
+  ui.cards.classList.toggle("grouped", groupBy !== null);
+  ui.cards.replaceChildren(...surveys.map((s) => card(s, groupBy, ci)));
+}
+
+// ---- wiring ---------------------------------------------------------------
+
+function start() {
+  const params = new URLSearchParams(location.search);
+  const urlSite = params.get("site") ?? "";
+  readControls(params);
+  const saved = readSession();
+  if (saved && (!urlSite || urlSite === saved.site)) {
+    session = saved;
+    showResults();
+    writeUrl();
+    load();
+  } else {
+    showSignIn(urlSite);
+  }
+
+  ui.signInForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const site = ui.site.value.trim();
+    const token = ui.token.value.trim();
+    if (!site || !token) {
+      say(!site ? "Enter the site id." : "Enter the token.", "error");
+      (!site ? ui.site : ui.token).focus();
+      return;
+    }
+    // A survey chosen in the address belongs to the address's site.
+    if (site !== urlSite) ui.survey.value = "";
+    knownSurveys = [];
+    surveyOptions([]);
+    session = { site, token };
+    load({ signingIn: true });
+  });
+  ui.signOut.addEventListener("click", () => {
+    signOut();
+    ui.site.focus();
+  });
+  ui.controls.addEventListener("submit", (e) => {
+    e.preventDefault();
+    load();
+  });
+  for (const control of [ui.window, ui.survey, ui.groupBy]) {
+    control.addEventListener("change", () => {
+      writeUrl();
+      load();
+    });
+  }
+  setInterval(() => {
+    if (session && !document.hidden && !inFlight) load({ quiet: true });
+  }, REFRESH_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (session && !document.hidden && Date.now() - lastLoad >= REFRESH_MS) load({ quiet: true });
+  });
+}
+
+start();
