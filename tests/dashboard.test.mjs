@@ -4,9 +4,10 @@
 // desktop and a phone width, light and dark.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { appears, consoleWarnings, demoConfig, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { join } from "node:path";
+import { ROOT, appears, consoleWarnings, demoConfig, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -16,6 +17,7 @@ const SITE = "dash";
 const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 667 };
+const SHOTS = join(ROOT, "tests", "artifacts", "screenshots");
 const IMMEDIATE = { experiment: "nps-timing", variant: "immediate" };
 const DELAYED = { experiment: "nps-timing", variant: "after-4s" };
 
@@ -189,6 +191,9 @@ test("signed in: each survey's card shows the numbers posted, the token never in
     assert.match(npsText, /Impressions\s+8\b/);
     assert.match(npsText, /Dismisses\s+1\b/);
     assert.match(npsText, /Response rate\s+75\.0%/);
+    // The intervals the collector computes (adjusted Wald; Wilson for 6 of 8).
+    assert.match(npsText, /95% CI -43\.9 to 66\.2/);
+    assert.match(npsText, /Response rate\s+75\.0% \(95% CI 40\.9% to 92\.9%\)/);
     const csatText = await card(page, "help-csat").innerText();
     assert.match(csatText, /50\.0%\s*satisfied/);
     assert.match(csatText, /2 of 4 answered 4 or 5/);
@@ -270,6 +275,15 @@ test("group by variant: a row per variant by name, in an address that can be sha
     assert.ok(await nps.getByRole("columnheader", { name: "Response rate" }).isVisible());
     assert.deepEqual(await cells(immediate), ["4", "3", "75.0%", "33.3"]);
     assert.deepEqual(await cells(delayed), ["4", "3", "75.0%", "0.0"]);
+    // Each variant's score with its interval, and after-4s against the
+    // baseline: three answers each tell nothing yet.
+    assert.match((await immediate.getByRole("cell").allInnerTexts())[3], /^33\.3 \(95% CI -51\.3 to 84\.7\)$/);
+    const versus = (await delayed.getByRole("cell").allInnerTexts())[4];
+    assert.match(versus, /Response rate: 0\.0 points \(95% CI -53\.3 to 53\.3\): no clear difference yet/);
+    assert.match(versus, /NPS: -33\.3 points \(95% CI -108\.1 to 74\.8\): no clear difference yet/);
+    assert.equal((await immediate.getByRole("cell").allInnerTexts())[4], "Baseline");
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, "dashboard-variant.png"), fullPage: true });
     // Outside any experiment: the CSAT answers.
     assert.ok(await card(page, "help-csat").getByRole("rowheader", { name: "(none)", exact: true }).isVisible());
     const asking = page.waitForRequest((r) => r.url().includes("/stats?") && r.url().includes("from="));
