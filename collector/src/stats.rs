@@ -331,15 +331,24 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
                 obj.insert("metric".into(), json!(metric.map(Metric::as_str)));
                 if let Some(group_by) = q.group_by {
                     let survey = config.survey(id).filter(|s| Some(s.metric) == *metric);
-                    let groups = groups.iter().map(|((g1, g2), t)| {
+                    // Variants of the configured experiment in its order
+                    // (the baseline first), then the others as sorted.
+                    let experiment =
+                        survey.and_then(|s| s.experiment.as_ref()).filter(|_| group_by == GroupBy::Variant);
+                    let of = |g1: &Option<String>| experiment.filter(|e| g1.as_deref() == Some(e.id.as_str()));
+                    let rank = |(g1, g2): &(Option<String>, Option<String>)| {
+                        of(g1)
+                            .and_then(|e| e.variants.iter().position(|v| g2.as_deref() == Some(v.id.as_str())))
+                            .unwrap_or(usize::MAX)
+                    };
+                    let mut ordered: Vec<_> = groups.iter().collect();
+                    ordered.sort_by_key(|(key, _)| rank(key));
+                    let groups = ordered.into_iter().map(|((g1, g2), t)| {
                         let mut out = group_json(group_by, g1, g2, t.to_json(*metric));
                         // A variant is compared with its experiment's first
                         // variant, as configured now.
-                        let baseline = survey
-                            .and_then(|s| s.experiment.as_ref())
-                            .filter(|e| group_by == GroupBy::Variant && g1.as_deref() == Some(e.id.as_str()))
-                            .and_then(|e| e.variants.first())
-                            .filter(|v| g2.as_deref() != Some(v.id.as_str()));
+                        let baseline =
+                            of(g1).and_then(|e| e.variants.first()).filter(|v| g2.as_deref() != Some(v.id.as_str()));
                         let against =
                             baseline.and_then(|v| groups.get(&(g1.clone(), Some(v.id.clone()))).map(|b| (v, b)));
                         if let (Some((variant, base)), Some(obj)) = (against, out.as_object_mut()) {
