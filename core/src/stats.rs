@@ -4,8 +4,9 @@
 //! `ignored`, never in a metric.
 //!
 //! The interval methods are the ones that keep their stated coverage on the
-//! small samples a survey starts with, and never claim a zero-width interval
-//! for a handful of identical answers:
+//! small samples a survey starts with; the share and NPS ones never claim a
+//! zero-width interval for a handful of identical answers (a CES mean's
+//! can: Student's t with no spread):
 //! - a share (CSAT, "easy" CES answers, response rate): Wilson's score
 //!   interval; the difference of two shares: Agresti-Caffo (one success and
 //!   one failure added to each group);
