@@ -81,7 +81,7 @@ impl Nps {
     pub fn interval(&self) -> Option<Interval> {
         let (centre, variance) = self.adjusted()?;
         let half = Z * variance.sqrt();
-        Some(((100.0 * (centre - half)).clamp(-100.0, 100.0), (100.0 * (centre + half)).clamp(-100.0, 100.0)))
+        Some(around(100.0 * centre, 100.0 * half, (-100.0, 100.0)))
     }
 
     /// How this group's score differs from `baseline`'s, in NPS points.
@@ -89,7 +89,7 @@ impl Nps {
         let value = self.score()? - baseline.score()?;
         let ((a, va), (b, vb)) = (self.adjusted()?, baseline.adjusted()?);
         let half = Z * (va + vb).sqrt();
-        let interval = ((100.0 * (a - b - half)).clamp(-200.0, 200.0), (100.0 * (a - b + half)).clamp(-200.0, 200.0));
+        let interval = around(100.0 * (a - b), 100.0 * half, (-200.0, 200.0));
         Some(Difference { value, interval })
     }
 
@@ -199,7 +199,7 @@ impl Ces {
         let (mean, variance) = self.moments()?;
         let half = t_quantile(self.responses - 1) * (variance / self.responses as f64).sqrt();
         let top = f64::from(self.scale);
-        Some(((mean - half).clamp(1.0, top), (mean + half).clamp(1.0, top)))
+        Some(around(mean, half, (1.0, top)))
     }
 
     /// The easy share's 95% interval, in %.
@@ -254,7 +254,7 @@ pub fn share_interval(part: u64, whole: u64) -> Option<Interval> {
     let z2 = Z * Z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    Some(((100.0 * (centre - half)).clamp(0.0, 100.0), (100.0 * (centre + half)).clamp(0.0, 100.0)))
+    Some(around(100.0 * centre, 100.0 * half, (0.0, 100.0)))
 }
 
 /// How the share `a` (`(part, whole)`) differs from the share `baseline`,
@@ -271,8 +271,13 @@ pub fn share_difference(a: (u64, u64), baseline: (u64, u64)) -> Option<Differenc
     };
     let ((pa, va), (pb, vb)) = (adjusted(a), adjusted(baseline));
     let half = Z * (va + vb).sqrt();
-    let interval = ((100.0 * (pa - pb - half)).clamp(-100.0, 100.0), (100.0 * (pa - pb + half)).clamp(-100.0, 100.0));
+    let interval = around(100.0 * (pa - pb), 100.0 * half, (-100.0, 100.0));
     Some(Difference { value, interval })
+}
+
+/// `centre` -+ `half`, kept within `range` (what the figure can be).
+fn around(centre: f64, half: f64, range: (f64, f64)) -> Interval {
+    ((centre - half).clamp(range.0, range.1), (centre + half).clamp(range.0, range.1))
 }
 
 /// Student's t quantile for a two-sided 95% interval with `df` degrees of
