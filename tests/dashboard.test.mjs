@@ -134,7 +134,7 @@ test("/dashboard/ is served with its CSP and no inline code; /dashboard and the 
   assert.match(html, /<script type="module" src="dashboard\.js"><\/script>/);
   assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, "no inline script");
   assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline style or handler");
-  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js"];
+  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js"];
   for (const [file, type] of [...modules.map((m) => [m, /javascript/]), ["dashboard.css", /^text\/css/]]) {
     const r = await fetch(`${collector.url}/dashboard/${file}`);
     assert.equal(r.status, 200, file);
@@ -208,6 +208,26 @@ test("signed in: each survey's card shows the numbers posted, the token never in
     assert.equal(new URL(page.url()).search, `?site=${SITE}`);
     assert.ok(!page.url().includes(collector.token));
     assert.equal(await page.getByLabel("Token").isVisible(), false, "the sign-in form is gone");
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the site's threshold alerts are listed in words, firing first, waiting ones saying for what", async () => {
+  // The demo configuration's alerts: post-checkout-nps below 30 with at
+  // least 5 answers (6 answers, NPS 16.7: firing) and checkout-ces above
+  // 4.5 with at least 20 (no answers: never judged).
+  const { context, page, problems } = await open();
+  try {
+    await signIn(page);
+    const list = page.getByRole("region", { name: "Alerts" }).getByRole("listitem");
+    await appears(list.first());
+    const items = await list.allInnerTexts();
+    assert.equal(items.length, 2, items.join("\n"));
+    assert.match(items[0], /^Firing: checkout-nps-drop \(post-checkout-nps\): score 16\.7 from 6 answers in the last 7 days \(fires when below 30\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.equal(items[1], "Waiting: checkout-too-hard (checkout-ces): waiting for 20 answers in 30 days; fires when the score is above 4.5");
+    assert.equal(await list.first().getAttribute("data-state"), "firing");
     await clean(page, problems);
   } finally {
     await context.close();
@@ -387,6 +407,7 @@ test("axe-core: no violations signed out, by variant and by day, 1280x800 and 37
         await axe(page, `refused token, ${where}`);
         await signIn(page);
         await appears(card(page, "post-checkout-nps"));
+        await appears(page.getByRole("region", { name: "Alerts" }).getByRole("listitem").first());
         await page.getByLabel("Group by").selectOption("variant");
         await appears(page.getByRole("rowheader", { name: "nps-timing / immediate" }));
         await axe(page, `by variant, ${where}`);

@@ -45,7 +45,7 @@ export async function startCollector({ vars = {} } = {}) {
       WRANGLER,
       ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", `ADMIN_TOKEN:${token}`,
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-        "--show-interactive-dev-session=false", "--log-level", "warn"],
+        "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "warn"],
       { cwd: COLLECTOR_DIR, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     child.stdout.on("data", (d) => (output += d));

@@ -92,8 +92,12 @@ pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Res
         .await?
         .into_iter()
         .map(|l| {
-            let events: serde_json::Value = serde_json::from_str(&l.events).unwrap_or(serde_json::Value::Null);
-            json!({"id": l.id, "url": l.url, "events": events, "failed_at": l.failed_at})
+            let parse = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
+            let mut letter = json!({"id": l.id, "url": l.url, "events": parse(&l.events), "failed_at": l.failed_at});
+            if let (Some(alerts), Some(obj)) = (&l.alerts, letter.as_object_mut()) {
+                obj.insert("alerts".into(), parse(alerts));
+            }
+            letter
         })
         .collect();
     Ok(json(&json!({ "dead_letters": letters }), 200)?)

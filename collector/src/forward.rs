@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use touchpoint_core::alert::Notice;
 use touchpoint_core::queue::{batches, fit};
 use touchpoint_core::webhook::signature;
 use touchpoint_core::{Event, SiteConfig};
@@ -24,12 +25,15 @@ const DEAD_LETTER_QUEUE: &str = "touchpoint-dead-letters";
 /// Longest wait before a retry, in seconds.
 const MAX_RETRY_DELAY_S: u64 = 300;
 
-/// One delivery: these events, to this webhook of this site.
+/// One delivery: these events (or alert notices), to this webhook of this
+/// site.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Delivery {
     pub site: String,
     pub url: String,
     pub events: Vec<Event>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Notice>,
 }
 
 /// After a batch is stored: hands `unforwarded` (ids of the batch's events
@@ -64,7 +68,8 @@ pub async fn hand_off(
             continue;
         }
         let delivery = |events: &[Event]| {
-            encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events: events.to_vec() })
+            let events = events.to_vec();
+            encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events, alerts: Vec::new() })
         };
         messages.extend(fit(&wanted, &delivery)?);
     }
@@ -99,7 +104,7 @@ pub async fn consume<T>(batch: &MessageBatch<T>, env: &Env) {
 
 /// Deliveries travel as JSON text: serde-wasm-bindgen would turn the events'
 /// `attributes` map into a JS `Map`, which does not survive the queue.
-fn encode(d: &Delivery) -> ApiResult<String> {
+pub(crate) fn encode(d: &Delivery) -> ApiResult<String> {
     serde_json::to_string(d).map_err(|_| ApiError::internal())
 }
 
@@ -112,7 +117,11 @@ fn read(message: &RawMessage) -> Option<Delivery> {
 async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
     let Some(config) = store::site(env, &d.site).await? else { return Ok(true) };
     let Some(hook) = config.webhooks.iter().find(|h| h.url == d.url) else { return Ok(true) };
-    let body = json!({"site": d.site, "events": d.events}).to_string();
+    let body = match d.alerts.is_empty() {
+        true => json!({"site": d.site, "events": d.events}),
+        false => json!({"site": d.site, "events": d.events, "alerts": d.alerts}),
+    }
+    .to_string();
     let timestamp = Date::now().as_millis() / 1000;
     let headers = Headers::new();
     headers.set("Content-Type", "application/json")?;
@@ -133,11 +142,16 @@ async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
 
 async fn store_dead_letter(env: &Env, id: &str, d: &Delivery) -> ApiResult<bool> {
     let events = serde_json::to_string(&d.events).map_err(|_| ApiError::internal())?;
+    let alerts = match d.alerts.is_empty() {
+        true => None,
+        false => Some(serde_json::to_string(&d.alerts).map_err(|_| ApiError::internal())?),
+    };
     let letter = DeadLetter {
         id: id.to_owned(),
         site: d.site.clone(),
         url: d.url.clone(),
         events,
+        alerts,
         failed_at: Date::now().as_millis(),
     };
     store::add_dead_letter(env, &letter).await?;
@@ -150,7 +164,12 @@ pub async fn replay(env: &Env, site: &str) -> ApiResult<usize> {
     let letters = store::dead_letters(env, site).await?;
     for letter in &letters {
         let events: Vec<Event> = serde_json::from_str(&letter.events).map_err(|_| ApiError::internal())?;
-        queue.send(encode(&Delivery { site: letter.site.clone(), url: letter.url.clone(), events })?).await?;
+        let alerts: Vec<Notice> = match &letter.alerts {
+            Some(a) => serde_json::from_str(a).map_err(|_| ApiError::internal())?,
+            None => Vec::new(),
+        };
+        let (site, url) = (letter.site.clone(), letter.url.clone());
+        queue.send(encode(&Delivery { site, url, events, alerts })?).await?;
         store::delete_dead_letter(env, &letter.id).await?;
     }
     Ok(letters.len())

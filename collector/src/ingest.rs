@@ -6,7 +6,7 @@ use serde_json::json;
 use touchpoint_core::enrich::{is_bot, redact, Device};
 use touchpoint_core::limits::MAX_BODY_BYTES;
 use touchpoint_core::{validate, SiteConfig};
-use worker::{Date, Env, Request, Response};
+use worker::{Context, Date, Env, Request, Response};
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::{cors, json, read_body};
@@ -17,7 +17,7 @@ use crate::{intake, store};
 /// limiter's period).
 const RATE_LIMIT_RETRY_S: &str = "60";
 
-pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResult<Response> {
+pub async fn post(mut req: Request, env: &Env, ctx: &Context, origin: Option<&str>) -> ApiResult<Response> {
     let user_agent = req.headers().get("User-Agent").ok().flatten().unwrap_or_default();
     let client_ip = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "unknown".into());
     let country = req.cf().and_then(|cf| cf.country());
@@ -84,6 +84,13 @@ pub async fn post(mut req: Request, env: &Env, origin: Option<&str>) -> ApiResul
     let body = match Mode::of(env) {
         Mode::D1 => {
             let changed = write(env, &accepted, &config).await?;
+            // Alerts are judged after the answer: the 202 does not wait.
+            if !config.alerts.is_empty() {
+                let (env, accepted) = (env.clone(), accepted.clone());
+                ctx.wait_until(async move {
+                    crate::alerts::after_write(&env, &accepted.site, &config, &accepted.events).await
+                });
+            }
             json!({"accepted": changed, "duplicates": accepted.events.len() - changed, "rejected": list})
         }
         // De-duplication happens in the consumer: every valid event counts

@@ -109,6 +109,14 @@ pub async fn consume<T>(batch: &MessageBatch<T>, env: &Env) {
             Err(_) => retry(raw),
         }
     }
+    // Stored: now the alerts of the surveys that got answers are judged.
+    for (site, config) in
+        configs.iter().filter_map(|(s, c)| c.as_ref().filter(|c| !c.alerts.is_empty()).map(|c| (*s, c)))
+    {
+        let events: Vec<Event> =
+            messages.iter().filter(|(_, a)| a.site == site).flat_map(|(_, a)| a.events.iter().cloned()).collect();
+        crate::alerts::after_write(env, site, config, &events).await;
+    }
 }
 
 /// The configuration of each site in the batch (`None`: the site is gone,

@@ -6,6 +6,7 @@
 //! [`error::ApiError`] mapped to a status and a JSON body, never a panic.
 
 mod admin;
+mod alerts;
 mod assets;
 mod auth;
 mod config;
@@ -19,11 +20,18 @@ mod router;
 mod stats;
 mod store;
 
-use worker::{event, Context, Env, MessageBatch, Request, Response, Result};
+use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    router::handle(req, &env).await
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    router::handle(req, &env, &ctx).await
+}
+
+/// The cron trigger (wrangler.toml): alerts whose window lost old answers
+/// are judged again even when no new answer comes.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    alerts::sweep(&env).await;
 }
 
 /// The ingest, forwarding and dead-letter queues; every message is acked or

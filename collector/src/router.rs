@@ -1,12 +1,12 @@
 //! Maps method + path onto the endpoint handlers, and errors onto responses.
 
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Context, Env, Method, Request, Response, Result};
 
 use crate::error::{ApiError, ApiResult};
-use crate::{admin, assets, config, export, http, ingest, stats};
+use crate::{admin, alerts, assets, config, export, http, ingest, stats};
 
 /// Answers one request. Only a failure to build a response at all is `Err`.
-pub async fn handle(req: Request, env: &Env) -> Result<Response> {
+pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let origin = http::origin(req.headers());
@@ -14,10 +14,11 @@ pub async fn handle(req: Request, env: &Env) -> Result<Response> {
     let result: ApiResult<Response> = match (&method, segments.as_slice()) {
         (Method::Options, ["v1", "events"]) => return http::preflight(origin.as_deref(), "POST"),
         (Method::Options, ["v1", "sites", _, "config"]) => return http::preflight(origin.as_deref(), "GET"),
-        (Method::Post, ["v1", "events"]) => ingest::post(req, env, origin.as_deref()).await,
+        (Method::Post, ["v1", "events"]) => ingest::post(req, env, ctx, origin.as_deref()).await,
         (Method::Get | Method::Head, ["v1", "sites", site, "config"]) => config::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "stats"]) => stats::get(&req, env, site).await,
+        (Method::Get, ["v1", "sites", site, "alerts"]) => alerts::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "token"]) => admin::rotate_token(&req, env, site).await,

@@ -281,18 +281,24 @@ pub struct DeadLetter {
     pub url: String,
     /// The events, as a JSON array.
     pub events: String,
+    /// Alert notices, as a JSON array (none: `None`).
+    pub alerts: Option<String>,
     pub failed_at: u64,
 }
 
 pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
     db(env)?
-        .prepare("INSERT OR IGNORE INTO dead_letters (id, site, url, events, failed_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .prepare(
+            "INSERT OR IGNORE INTO dead_letters (id, site, url, events, failed_at, alerts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
         .bind(&[
             letter.id.as_str().into(),
             letter.site.as_str().into(),
             letter.url.as_str().into(),
             letter.events.as_str().into(),
             (letter.failed_at as f64).into(),
+            letter.alerts.as_deref().map_or(JsValue::NULL, Into::into),
         ])?
         .run()
         .await?;
@@ -301,7 +307,9 @@ pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
 
 pub async fn dead_letters(env: &Env, site: &str) -> ApiResult<Vec<DeadLetter>> {
     Ok(db(env)?
-        .prepare("SELECT id, site, url, events, failed_at FROM dead_letters WHERE site = ?1 ORDER BY failed_at, id")
+        .prepare(
+            "SELECT id, site, url, events, alerts, failed_at FROM dead_letters WHERE site = ?1 ORDER BY failed_at, id",
+        )
         .bind(&[site.into()])?
         .all()
         .await?
@@ -311,6 +319,23 @@ pub async fn dead_letters(env: &Env, site: &str) -> ApiResult<Vec<DeadLetter>> {
 pub async fn delete_dead_letter(env: &Env, id: &str) -> ApiResult<()> {
     db(env)?.prepare("DELETE FROM dead_letters WHERE id = ?1").bind(&[id.into()])?.run().await?;
     Ok(())
+}
+
+/// Every site with alerts configured, with its configuration.
+pub async fn sites_with_alerts(env: &Env) -> ApiResult<Vec<(String, SiteConfig)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        config: String,
+    }
+    // A cheap filter in SQL, the real one on the parsed configuration.
+    let rows: Vec<Row> =
+        db(env)?.prepare("SELECT id, config FROM sites WHERE config LIKE '%\"alerts\"%'").all().await?.results()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<SiteConfig>(&r.config).ok().map(|c| (r.id, c)))
+        .filter(|(_, c)| !c.alerts.is_empty())
+        .collect())
 }
 
 #[derive(Deserialize)]

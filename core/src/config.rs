@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::alert::{Alert, Notice, MAX_ALERTS};
 use crate::error::{ErrorCode, FieldError};
 use crate::event::{Event, EventKind};
 use crate::experiment::Experiment;
@@ -45,6 +46,10 @@ pub struct SiteConfig {
     /// Where accepted events are forwarded (never part of the public config).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhooks: Vec<Webhook>,
+    /// Thresholds on survey scores; the webhooks hear when one is crossed
+    /// (collector-only, never part of the public config).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
     /// Ingestion rate limit per client IP: `low` 30, `standard` 120, `high`
     /// 600 requests per minute.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -117,9 +122,9 @@ pub struct Webhook {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Only {
-    /// `impression`, `response`, `dismiss`.
+    /// `impression`, `response`, `dismiss`, `alert`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub types: Vec<EventKind>,
+    pub types: Vec<Topic>,
     /// Survey ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub surveys: Vec<String>,
@@ -133,14 +138,42 @@ pub struct Only {
     pub with_comment: bool,
 }
 
+/// What a webhook can hear: the three kinds of event, and alerts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Topic {
+    Impression,
+    Response,
+    Dismiss,
+    Alert,
+}
+
+impl From<EventKind> for Topic {
+    fn from(kind: EventKind) -> Topic {
+        match kind {
+            EventKind::Impression => Topic::Impression,
+            EventKind::Response => Topic::Response,
+            EventKind::Dismiss => Topic::Dismiss,
+        }
+    }
+}
+
 impl Only {
     /// Whether `event` goes to this webhook.
     pub fn admits(&self, event: &Event) -> bool {
         let band = event.score.map(|score| Band::of(event.metric, event.scale, score));
-        (self.types.is_empty() || self.types.contains(&event.kind))
+        (self.types.is_empty() || self.types.contains(&event.kind.into()))
             && (self.surveys.is_empty() || self.surveys.contains(&event.survey))
             && (self.bands.is_empty() || band.is_some_and(|b| self.bands.contains(&b)))
             && (!self.with_comment || event.comment.as_deref().is_some_and(|c| !c.trim().is_empty()))
+    }
+
+    /// Whether an alert's notice goes to this webhook: always without a
+    /// filter; with one, when `types` lists `alert` (and `surveys`, if
+    /// given, the alert's survey). Bands and comments are about answers.
+    pub fn admits_notice(&self, notice: &Notice) -> bool {
+        (*self == Only::default() || self.types.contains(&Topic::Alert))
+            && (self.surveys.is_empty() || self.surveys.contains(&notice.survey))
     }
 }
 
@@ -259,6 +292,7 @@ impl SiteConfig {
         SiteConfig {
             origins: Vec::new(),
             webhooks: Vec::new(),
+            alerts: Vec::new(),
             rate_limit: RateTier::default(),
             redact_pii: false,
             ui: self.ui_tables(),
@@ -342,6 +376,16 @@ impl SiteConfig {
                         "a survey id",
                     ));
                 }
+            }
+        }
+        if self.alerts.len() > MAX_ALERTS {
+            errors.push(FieldError::new(ErrorCode::TooLong, "alerts", format!("at most {MAX_ALERTS} alerts")));
+        }
+        let surveys: Vec<_> = self.surveys.iter().map(|s| (s.id.as_str(), s.metric, s.answer_scale())).collect();
+        for (i, alert) in self.alerts.iter().enumerate() {
+            alert.validate(&format!("alerts[{i}]"), &surveys, &mut errors);
+            if self.alerts[..i].iter().any(|a| a.id == alert.id) {
+                errors.push(FieldError::new(ErrorCode::InvalidValue, format!("alerts[{i}].id"), "duplicate alert id"));
             }
         }
         if !is_locale(&self.default_locale) {

@@ -8,6 +8,7 @@
 //! [`decide`] (over [`rule`] targeting, [`fatigue`], [`experiment`]
 //! sampling and variants, and the [`visitor`] state) -> prompt.
 
+pub mod alert;
 pub mod config;
 pub mod decide;
 pub mod enrich;

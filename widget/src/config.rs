@@ -76,6 +76,7 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         locale_override: string(v, "locale_override"),
         redact_pii: false,
         webhooks: Vec::new(),
+        alerts: Vec::new(),
         rate_limit: Default::default(),
         theme: theme(&get(v, "theme")),
         fatigue: fatigue(&get(v, "fatigue")),

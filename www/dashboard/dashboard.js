@@ -1,9 +1,10 @@
-// The results dashboard: reads GET /v1/sites/{site}/stats (same origin, a
-// site or operator token) and shows one card per survey, optionally split
-// into groups. Plain DOM: every value from the API goes in as text
+// The results dashboard: reads GET /v1/sites/{site}/stats and /alerts
+// (same origin, a site or operator token) and shows the site's threshold
+// alerts, then one card per survey, optionally split into groups. Plain DOM: every value from the API goes in as text
 // (createElement/append/textContent), never as markup; the page runs under
 // a CSP with no inline script or style.
 import { card } from "./readout.js";
+import { alertItem } from "./alerts.js";
 import { GROUPS, ciLabel, el } from "./format.js";
 
 const STORE_KEY = "touchpoint-dashboard";
@@ -28,6 +29,8 @@ const ui = {
   groupBy: $("group-by"),
   updated: $("updated"),
   cards: $("cards"),
+  alerts: $("alerts"),
+  alertList: $("alert-list"),
 };
 
 /** `{site, token}` once signed in. */
@@ -155,8 +158,35 @@ async function load({ signingIn = false, quiet = false } = {}) {
   inFlight = null;
   ui.cards.removeAttribute("aria-busy");
   lastLoad = Date.now();
-  if (res?.ok && body && Array.isArray(body.surveys)) return loaded(body, signingIn, quiet);
+  if (res?.ok && body && Array.isArray(body.surveys)) {
+    loaded(body, signingIn, quiet);
+    return loadAlerts(ctl);
+  }
   failed(res, body, signingIn);
+}
+
+/**
+ * Reads where the site's alerts stand (after the stats, with the same
+ * token); firing ones first. Not being able to read them hides the list
+ * and never the results.
+ */
+async function loadAlerts(ctl) {
+  let alerts = null;
+  try {
+    const url = `/v1/sites/${encodeURIComponent(session.site)}/alerts`;
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    const body = res.ok ? await res.json() : null;
+    alerts = Array.isArray(body?.alerts) ? body.alerts.filter((a) => a && typeof a === "object") : null;
+  } catch {}
+  if (ctl.signal.aborted) return;
+  if (!alerts?.length) {
+    ui.alerts.hidden = true;
+    return ui.alertList.replaceChildren();
+  }
+  const rank = (a) => (a.state === "firing" ? 0 : a.state === "ok" ? 2 : 1);
+  alerts.sort((a, b) => rank(a) - rank(b));
+  ui.alertList.replaceChildren(...alerts.map(alertItem));
+  ui.alerts.hidden = false;
 }
 
 function loaded(body, signingIn, quiet) {

@@ -1,0 +1,109 @@
+//! Threshold alerts: when one fires, and which configurations are refused
+//! (each problem naming its field).
+
+use serde_json::json;
+use touchpoint_core::alert::{Alert, Notice, State, Status};
+use touchpoint_core::config::Only;
+use touchpoint_core::{Metric, SiteConfig};
+
+fn site(alerts: serde_json::Value) -> SiteConfig {
+    serde_json::from_value(json!({
+        "surveys": [
+            {"id": "order-nps", "metric": "nps", "touchpoint": "t", "trigger": {"event": "e"}, "question": {"en": "Q?"}},
+            {"id": "help-ces", "metric": "ces", "scale": 5, "touchpoint": "t", "trigger": {"event": "e"},
+             "question": {"en": "Q?"}}
+        ],
+        "alerts": alerts
+    }))
+    .unwrap()
+}
+
+fn alert(v: serde_json::Value) -> Alert {
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn an_alert_fires_past_its_line_and_only_with_enough_answers() {
+    let a = alert(json!({"id": "a", "survey": "order-nps", "below": 30, "min_responses": 10}));
+    assert_eq!((a.days, a.min_responses), (7, 10), "a week by default");
+    assert_eq!(a.judge(Some(12.5), 10), Some(State::Firing));
+    assert_eq!(a.judge(Some(30.0), 10), Some(State::Ok), "on the line is not below it");
+    assert_eq!(a.judge(Some(-100.0), 9), None, "nine answers decide nothing");
+    assert_eq!(a.judge(None, 50), None);
+    let band = alert(json!({"id": "b", "survey": "help-ces", "below": 1.5, "above": 3.5, "min_responses": 1}));
+    assert_eq!(band.judge(Some(3.6), 1), Some(State::Firing), "too hard");
+    assert_eq!(band.judge(Some(1.4), 1), Some(State::Firing));
+    assert_eq!(band.judge(Some(2.0), 1), Some(State::Ok));
+    assert_eq!(a.window_start(8 * 86_400_000), 86_400_000);
+    assert_eq!(Status::from(State::Ok), Status::Resolved);
+}
+
+#[test]
+fn a_valid_alert_passes_and_stays_out_of_the_public_config() {
+    let c = site(json!([{"id": "nps-drop", "survey": "order-nps", "below": 30},
+                        {"id": "too-hard", "survey": "help-ces", "above": 3.5, "days": 30, "min_responses": 5}]));
+    assert_eq!(c.validate(), Ok(()));
+    let public = serde_json::to_value(c.public()).unwrap();
+    assert!(public.get("alerts").is_none(), "thresholds are the team's business, not the visitor's");
+}
+
+#[test]
+fn a_bad_alert_is_refused_naming_each_field() {
+    let c = site(json!([
+        {"id": "a", "survey": "nope", "below": 30},
+        {"id": "b", "survey": "order-nps", "below": 130},
+        {"id": "c", "survey": "help-ces", "above": 6},
+        {"id": "d", "survey": "order-nps"},
+        {"id": "e", "survey": "order-nps", "below": 50, "above": 10},
+        {"id": "f", "survey": "order-nps", "below": 0, "days": 0, "min_responses": 0},
+        {"id": "a", "survey": "order-nps", "below": 0},
+        {"id": "no spaces", "survey": "order-nps", "below": 0}
+    ]));
+    let errors = c.validate().unwrap_err();
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "alerts[0].survey",
+            "alerts[1].below",
+            "alerts[2].above",
+            "alerts[3]",
+            "alerts[4].below",
+            "alerts[5].days",
+            "alerts[5].min_responses",
+            "alerts[6].id",
+            "alerts[7].id"
+        ]
+    );
+    assert!(errors[2].message.contains("1 to 5"), "a 5-point CES mean: {}", errors[2].message);
+    let typo = serde_json::from_value::<Alert>(json!({"id": "a", "survey": "s", "bellow": 30}));
+    assert!(typo.is_err(), "a misspelt threshold is refused, not ignored");
+    let many = site(serde_json::Value::Array(
+        (0..21).map(|i| json!({"id": format!("a{i}"), "survey": "order-nps", "below": 0})).collect(),
+    ));
+    assert_eq!(many.validate().unwrap_err()[0].field, "alerts");
+}
+
+#[test]
+fn an_alert_reaches_unfiltered_webhooks_and_those_that_ask_for_alerts() {
+    let notice = Notice {
+        alert: "a".into(),
+        survey: "order-nps".into(),
+        metric: Metric::Nps,
+        status: Status::Firing,
+        score: 12.0,
+        interval: Some((-5.0, 29.0)),
+        responses: 25,
+        below: Some(30.0),
+        above: None,
+        days: 7,
+        at: 1,
+    };
+    let only = |v: serde_json::Value| serde_json::from_value::<Only>(v).unwrap();
+    assert!(Only::default().admits_notice(&notice));
+    assert!(only(json!({"types": ["alert"]})).admits_notice(&notice));
+    assert!(only(json!({"types": ["alert"], "surveys": ["order-nps"]})).admits_notice(&notice));
+    assert!(!only(json!({"types": ["alert"], "surveys": ["other"]})).admits_notice(&notice));
+    assert!(!only(json!({"types": ["response"]})).admits_notice(&notice), "answers only");
+    assert!(!only(json!({"bands": ["detractor"]})).admits_notice(&notice), "a filter on answers");
+}

@@ -1,0 +1,30 @@
+// One threshold alert of GET /v1/sites/{site}/alerts as a list item, in
+// words: its state, the line, and what the window held when last judged.
+import { count, el, fixed, isNum } from "./format.js";
+
+const STATES = { firing: "Firing", ok: "OK" };
+
+/** "below 30", "above 4.5", "below 10 or above 60". */
+function line(a) {
+  const parts = [];
+  if (isNum(a.below)) parts.push(`below ${fixed(a.below, Number.isInteger(a.below) ? 0 : 1)}`);
+  if (isNum(a.above)) parts.push(`above ${fixed(a.above, Number.isInteger(a.above) ? 0 : 1)}`);
+  return parts.join(" or ");
+}
+
+export function alertItem(a) {
+  const state = a.state in STATES ? a.state : "waiting";
+  const days = isNum(a.days) ? a.days : "?";
+  const name = typeof a.id === "string" ? a.id : "?";
+  const survey = typeof a.survey === "string" ? a.survey : "?";
+  let detail;
+  if (state === "waiting") {
+    detail = `waiting for ${count(a.min_responses)} answers in ${days} days; fires when the score is ${line(a)}`;
+  } else {
+    const since = isNum(a.since) ? ` since ${new Date(a.since).toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
+    detail = `score ${fixed(a.score, 1)} from ${count(a.responses)} answers in the last ${days} days ` +
+      `(fires when ${line(a)})${since}`;
+  }
+  return el("li", { class: `alert ${state}`, "data-state": state },
+    el("strong", {}, `${STATES[state] ?? "Waiting"}: ${name}`), ` (${survey}): ${detail}`);
+}
