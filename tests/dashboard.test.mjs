@@ -234,6 +234,32 @@ test("the site's threshold alerts are listed in words, firing first, waiting one
   }
 });
 
+test("a period is compared with the one before it: said in words when there is nothing to compare", async () => {
+  // Every answer here came in the last few minutes: the 7 days before the
+  // last 7 hold none. (The figures of a change are the API's, checked in
+  // stats.test.mjs; their wording is the variant difference's.)
+  for (const scheme of ["light", "dark"]) {
+    const { context, page, problems } = await open({ query: `?site=${SITE}&window=7`, scheme });
+    try {
+      await signIn(page);
+      const nps = card(page, "post-checkout-nps");
+      await appears(nps.getByRole("heading", { level: 4, name: "Compared with the previous 7 days" }));
+      assert.match(await nps.innerText(), /No answers in the previous 7 days to compare with\./);
+      assert.match(await nps.innerText(), /16\.7\s*NPS/, "the period's own figures as before");
+      assert.equal(await page.getByRole("heading", { level: 4, name: /^Compared with/ }).count(), 3, "one per card");
+      await page.getByLabel("Period").selectOption("all");
+      await appears(page.getByText("Updated at"));
+      await page.waitForFunction(() => !document.querySelector(".change"));
+      await page.getByLabel("Period").selectOption("30");
+      await appears(nps.getByRole("heading", { level: 4, name: "Compared with the previous 30 days" }));
+      await axe(page, `compared, ${scheme}`);
+      await clean(page, problems);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test("a refused token shows the refused message and no numbers; an unknown site says so", async () => {
   const { context, page, problems } = await open();
   try {

@@ -152,6 +152,39 @@ test("from (inclusive) and to (exclusive) filter on received_at", async () => {
   assert.deepEqual((await stats(`?from=${boundary}&to=${boundary}`)).body.surveys, []);
 });
 
+test("compare=previous: each survey against the period of the same length just before, with its change", async () => {
+  // The window starts at the boundary and is long enough for the period
+  // before it to hold all of batch A (and only it: nothing came earlier).
+  const first = Math.min(...(await exportEvents(collector, SITE)).map((e) => e.received_at));
+  const to = Math.max(Date.now() + 1, 2 * boundary - first);
+  const { status, body } = await stats(`?from=${boundary}&to=${to}&compare=previous`);
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.deepEqual(body.previous, { from: 2 * boundary - to, to: boundary });
+  const [n, c] = body.surveys;
+  // Now: NPS 100 from one answer, 1 of 2 impressions answered. Before:
+  // 10 9 6 7 3 -> NPS 0, 5 of 6 answered.
+  assert.deepEqual([n.survey, n.responses, n.nps.score], ["nps1", 1, 100]);
+  assert.deepEqual([n.previous.responses, n.previous.impressions, n.previous.nps.score], [5, 6, 0]);
+  near(n.change.score.value, 100);
+  // Adjusted Wald for two groups: (1.75 - 0.75) / 4 - (2.75 - 2.75) / 8 = 0.25,
+  // variances 0.140625 and 0.0859375: 25 -+ 1.96 * 47.60.
+  within(n.change.score.interval, [-68.29, 118.29]);
+  assert.equal(n.change.score.clear, false, "one answer proves nothing");
+  near(n.change.response_rate.value, 50 - 500 / 6);
+  // Agresti-Caffo: 2/4 - 6/8 = -25 -+ 1.96 * sqrt(0.0625 + 0.0234375) = 57.46.
+  within(n.change.response_rate.interval, [-82.46, 32.46]);
+  // CSAT was answered before and not now: listed, with nothing to compare.
+  assert.deepEqual([c.survey, c.responses, c.previous.responses, c.previous.csat.score], ["csat1", 0, 4, 50]);
+  assert.equal(c.change.score, null);
+  assert.deepEqual(body.surveys.map((s) => s.survey), ["nps1", "csat1", "ces5", "ces7"]);
+  // Without compare, or without from, nothing of this.
+  assert.equal((await stats(`?from=${boundary}`)).body.previous, undefined);
+  const refused = await stats("?compare=previous");
+  assert.deepEqual([refused.status, refused.body.error.field], [400, "compare"]);
+  const typo = await stats(`?from=${boundary}&compare=last_week`);
+  assert.deepEqual([typo.status, typo.body.error.field], [400, "compare"]);
+});
+
 test("a survey's metric or CES scale changed: answers keep theirs, and no number mixes two", async () => {
   const site = "changed";
   const q = { question: { en: "Q?" } };

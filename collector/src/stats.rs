@@ -1,7 +1,8 @@
 //! `GET /v1/sites/{site}/stats`: the read-out per survey (impressions,
 //! responses, dismisses, response rate and the survey's metric), optionally
 //! for one survey, a `received_at` window and grouped by variant,
-//! touchpoint, stage, day, device or country. Counting is SQL aggregation in
+//! touchpoint, stage, day, device or country, and compared with the period
+//! just before the window (the baseline a trend is read against). Counting is SQL aggregation in
 //! D1 (one row per survey, group, type and score, never one per event); the
 //! metric maths is `touchpoint_core::stats`, exactly as PRODUCT.md defines it.
 
@@ -12,7 +13,7 @@ use serde_json::{json, Value};
 use touchpoint_core::stats::{share_difference, share_interval, Ces, Csat, Difference, Nps};
 use touchpoint_core::validate::is_id;
 use touchpoint_core::{Metric, SiteConfig};
-use worker::{Env, Request, Response};
+use worker::{Date, Env, Request, Response};
 
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
@@ -82,14 +83,17 @@ pub struct Query {
     /// Exclusive, ms since the epoch, on `received_at`.
     pub to: Option<u64>,
     pub group_by: Option<GroupBy>,
+    /// `compare=previous`: each survey also against the period of the
+    /// same length that ends where this one starts.
+    pub compare: bool,
 }
 
 impl Query {
-    /// Parses `survey`, `from`, `to`, `group_by`; anything else, a repeated
-    /// parameter or a bad value is a 400 naming the parameter.
+    /// Parses `survey`, `from`, `to`, `group_by`, `compare`; anything else,
+    /// a repeated parameter or a bad value is a 400 naming the parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        (q.from, q.to) = params(pairs, "expected survey, from, to or group_by", |name, value| {
+        (q.from, q.to) = params(pairs, "expected survey, from, to, group_by or compare", |name, value| {
             match name {
                 "survey" if is_id(value) => q.survey = Some(value.to_owned()),
                 "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
@@ -97,11 +101,28 @@ impl Query {
                     let message = "one of variant, touchpoint, stage, day, device, country";
                     q.group_by = Some(GroupBy::parse(value).ok_or_else(|| bad(name, message))?);
                 }
+                "compare" if value == "previous" => q.compare = true,
+                "compare" => return Err(bad(name, "previous (the period of the same length just before)")),
                 _ => return Ok(false),
             }
             Ok(true)
         })?;
+        if q.compare && q.from.is_none() {
+            return Err(bad(
+                "compare",
+                "needs from: the previous period is as long as from..to (to: now if not given)",
+            ));
+        }
         Ok(q)
+    }
+
+    /// The period compared with: as long as this one (which ends `now` if
+    /// open-ended), ending where it starts.
+    fn previous(&self, now: u64) -> Option<Query> {
+        let from = self.from.filter(|_| self.compare)?;
+        let length = self.to.unwrap_or(now).saturating_sub(from);
+        let survey = self.survey.clone();
+        Some(Query { survey, from: Some(from.saturating_sub(length)), to: Some(from), group_by: None, compare: false })
     }
 }
 
@@ -156,7 +177,14 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
     let rows = counts(env, site, &query).await?;
-    let body = read_out(site, &query, &config, rows);
+    let previous = match query.previous(Date::now().as_millis()) {
+        Some(q) => {
+            let rows = counts(env, site, &q).await?;
+            Some((q, rows))
+        }
+        None => None,
+    };
+    let body = read_out(site, &query, &config, rows, previous);
     Ok(json(&body, 200)?)
 }
 
@@ -286,18 +314,27 @@ impl Tally {
     }
 }
 
-/// One survey's counts, in total and per group (`(g1, g2)`).
+/// One survey's counts, in total and per group (`(g1, g2)`), and in the
+/// period compared with.
 #[derive(Default)]
 struct SurveyTally {
     metric: Option<Metric>,
     total: Tally,
     groups: BTreeMap<(Option<String>, Option<String>), Tally>,
+    previous: Tally,
 }
 
 /// Folds the aggregated rows into the read-out: one entry per survey (in
 /// the configuration's order, then any survey no longer configured), with
-/// its groups when grouped.
-pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> Value {
+/// its groups when grouped, and with `previous` (that period's query and
+/// rows) how it compares.
+pub fn read_out(
+    site: &str,
+    q: &Query,
+    config: &SiteConfig,
+    rows: Vec<Row>,
+    previous: Option<(Query, Vec<Row>)>,
+) -> Value {
     // A survey whose metric was changed has an entry per metric: scores of
     // different metrics never fold into one number.
     let mut surveys: BTreeMap<(String, String), SurveyTally> = BTreeMap::new();
@@ -313,6 +350,13 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
             entry.groups.entry(key).or_default().add(row);
         }
     }
+    // A survey answered then and not now is listed too: a drop to nothing
+    // is a change worth seeing.
+    for row in previous.iter().flat_map(|(_, rows)| rows) {
+        let entry = surveys.entry((row.survey.clone(), row.metric.clone())).or_default();
+        entry.metric = Metric::parse(&row.metric);
+        entry.previous.add(row);
+    }
     // The configuration's order, the survey's current metric first.
     let order = |(id, metric): &(String, String)| {
         let at = config.surveys.iter().position(|s| &s.id == id);
@@ -324,11 +368,17 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
     let list: Vec<Value> = keys
         .iter()
         .filter_map(|key| surveys.get(key).map(|entry| (&key.0, entry)))
-        .map(|(id, SurveyTally { metric, total, groups })| {
+        .map(|(id, SurveyTally { metric, total, groups, previous: before })| {
             let mut out = total.to_json(*metric);
             if let Some(obj) = out.as_object_mut() {
                 obj.insert("survey".into(), json!(id));
                 obj.insert("metric".into(), json!(metric.map(Metric::as_str)));
+                if previous.is_some() {
+                    let scale =
+                        config.survey(id).and_then(|s| s.scale).or(Some(touchpoint_core::metric::DEFAULT_CES_SCALE));
+                    obj.insert("previous".into(), before.to_json(*metric));
+                    obj.insert("change".into(), total.difference(before, *metric, scale));
+                }
                 if let Some(group_by) = q.group_by {
                     let survey = config.survey(id).filter(|s| Some(s.metric) == *metric);
                     // Variants of the configured experiment in its order
@@ -365,8 +415,12 @@ pub fn read_out(site: &str, q: &Query, config: &SiteConfig, rows: Vec<Row>) -> V
             out
         })
         .collect();
-    json!({"site": site, "survey": q.survey, "from": q.from, "to": q.to,
-        "group_by": q.group_by.map(GroupBy::as_str), "confidence": 0.95, "surveys": list})
+    let mut out = json!({"site": site, "survey": q.survey, "from": q.from, "to": q.to,
+        "group_by": q.group_by.map(GroupBy::as_str), "confidence": 0.95, "surveys": list});
+    if let (Some((p, _)), Some(obj)) = (&previous, out.as_object_mut()) {
+        obj.insert("previous".into(), json!({"from": p.from, "to": p.to}));
+    }
+    out
 }
 
 fn group_json(by: GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: Value) -> Value {

@@ -89,7 +89,10 @@ function statsQuery() {
   const params = new URLSearchParams();
   if (ui.survey.value) params.set("survey", ui.survey.value);
   if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
-  if (ui.window.value !== "all") params.set("from", String(Date.now() - Number(ui.window.value) * DAY_MS));
+  if (ui.window.value !== "all") {
+    params.set("from", String(Date.now() - Number(ui.window.value) * DAY_MS));
+    params.set("compare", "previous");
+  }
   const query = params.toString();
   return query ? `?${query}` : "";
 }
@@ -259,7 +262,8 @@ function render(body) {
     return;
   }
   ui.cards.classList.toggle("grouped", groupBy !== null);
-  ui.cards.replaceChildren(...surveys.map((s) => card(s, groupBy, ci)));
+  const before = body.previous && WINDOWS.includes(ui.window.value) ? `the previous ${ui.window.value} days` : null;
+  ui.cards.replaceChildren(...surveys.map((s) => card(s, groupBy, ci, before)));
 }
 
 // ---- wiring ---------------------------------------------------------------

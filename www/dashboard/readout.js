@@ -1,13 +1,18 @@
 // One card per survey entry of the stats read-out: the headline score with
-// its interval, the counts, and when grouped a table of the groups (with the
+// its interval, the counts, how it changed since the period before (when
+// the read-out compares), and when grouped a table of the groups (with the
 // difference of each variant to its baseline) and, by day, the charts.
 import { dayCharts } from "./chart.js";
 import {
   GROUPS, METRICS, SCORE_NAMES, count, el, fixed, groupLabel, hasResponses, interval, isInterval, isNum, percent, uid,
 } from "./format.js";
 
-/** The card of survey entry `s`; `groupBy` as the read-out says, `ci` the interval's label ("95% CI"). */
-export function card(s, groupBy, ci) {
+/**
+ * The card of survey entry `s`; `groupBy` as the read-out says, `ci` the
+ * interval's label ("95% CI"), `before` what the compared period is called
+ * ("the previous 7 days"; null: no comparison).
+ */
+export function card(s, groupBy, ci, before = null) {
   const headingId = uid("survey");
   const metric = typeof s.metric === "string" ? s.metric : null;
   return el("article", { class: "card", "aria-labelledby": headingId },
@@ -15,6 +20,7 @@ export function card(s, groupBy, ci) {
     el("p", { class: "metric" }, METRICS[metric] ?? (metric ? `Metric: ${metric}` : "Metric not known")),
     headline(s, metric, ci),
     counts(s, ci),
+    before && s.change && typeof s.change === "object" ? change(s, metric, ci, before) : null,
     groupBy && Array.isArray(s.groups) ? groupTable(s, metric, groupBy, ci) : null,
     groupBy === "day" && Array.isArray(s.groups) ? dayCharts(s, metric) : null);
 }
@@ -126,19 +132,34 @@ function groupTable(s, metric, groupBy, ci) {
     el("table", {}, el("caption", {}, caption), head, el("tbody", {}, rows)));
 }
 
+/** The survey against the period before: each figure's change, with a verdict. */
+function change(s, metric, ci, before) {
+  const box = el("div", { class: "change" }, el("h4", {}, `Compared with ${before}`));
+  const then = s.previous && typeof s.previous === "object" ? s.previous : {};
+  const lines = verdicts(s.change, metric, ci, before);
+  if (lines.length > 0) box.append(...lines);
+  else if (!(then.impressions > 0) && !(then.responses > 0)) box.append(el("p", { class: "empty" }, `No answers in ${before} to compare with.`));
+  else box.append(el("p", { class: "empty" }, "Nothing to compare yet."));
+  return box;
+}
+
 /** The difference of a variant to its experiment's baseline, with a verdict. */
 function difference(g, metric, ci, baselines) {
   const d = g.difference;
   if (!d || typeof d !== "object") {
     return baselines.has(`${g.experiment}\u0000${g.variant}`) ? "Baseline" : "Not compared";
   }
-  const baseline = typeof g.baseline === "string" ? g.baseline : "the baseline";
+  return verdicts(d, metric, ci, typeof g.baseline === "string" ? g.baseline : "the baseline");
+}
+
+/** A line per figure of difference `d` (response rate, score) against `other`: value, interval, verdict. */
+function verdicts(d, metric, ci, other) {
   const line = (name, part, digits, unit) => {
     if (!part || typeof part !== "object" || !isNum(part.value)) return null;
     const range = interval(part.interval, ci, digits);
     let verdict = "no clear difference yet";
-    if (isInterval(part.interval) && part.interval[0] > 0) verdict = `higher than ${baseline} (${ci} excludes 0)`;
-    else if (isInterval(part.interval) && part.interval[1] < 0) verdict = `lower than ${baseline} (${ci} excludes 0)`;
+    if (isInterval(part.interval) && part.interval[0] > 0) verdict = `higher than ${other} (${ci} excludes 0)`;
+    else if (isInterval(part.interval) && part.interval[1] < 0) verdict = `lower than ${other} (${ci} excludes 0)`;
     return el("div", {}, `${name}: ${fixed(part.value, digits, true)}${unit}${range ? ` (${range})` : ""}: `,
       el("strong", {}, verdict));
   };
