@@ -43,7 +43,8 @@ const event = (over = {}) => responseEvent({ prefix: "fwd", visitor: "visitor-fw
 const post = (events) => fetch(`${collector.url}/v1/events`, {
   method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "fwd", events }),
 });
-const deliveredIds = () => received.filter((r) => !r.failed).flatMap((r) => JSON.parse(r.body).events.map((e) => e.id));
+// Chat deliveries (`format: "slack"`) carry text, not events.
+const deliveredIds = () => received.filter((r) => !r.failed).flatMap((r) => (JSON.parse(r.body).events ?? []).map((e) => e.id));
 const admin = (path, method = "GET") => fetch(`${collector.url}/v1/admin/sites/fwd${path}`, {
   method, headers: { Authorization: `Bearer ${collector.token}` } });
 
@@ -141,6 +142,30 @@ test("a webhook's filter: a help desk hears only detractors who said why, as the
     assert.equal(res.status, 400, JSON.stringify(body));
     assert.ok(JSON.stringify(body).includes(field), `${JSON.stringify(body)} names ${field}`);
   }
+});
+
+test("a chat webhook (format slack) gets a line per answer, the visitor's text escaped", async () => {
+  await putSite(collector, "chat", {
+    version: 1, origins: [ORIGIN], surveys: [{ id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }],
+    webhooks: [{ url: `${receiverUrl}?to=chat`, secret: SECRET, format: "slack", only: { bands: ["detractor"], with_comment: true } }],
+  });
+  const e = (over) => responseEvent({ prefix: "chat", visitor: "visitor-chat-01", origin: ORIGIN }, over);
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST", headers: { Origin: ORIGIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ site: "chat", events: [e({ score: 3, comment: "<!channel> it came <b>late</b> & cold" }), e({ score: 10, comment: "great" })] }) });
+  assert.equal(res.status, 202);
+  const chat = () => received.filter((r) => !r.failed && r.path.endsWith("?to=chat"));
+  await eventually(() => chat().length >= 1, 20_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(chat().length, 1, "one message: the promoter is filtered out");
+  assert.deepEqual(JSON.parse(chat()[0].body),
+    { text: "[chat] NPS 3/10 (detractor) · nps1 at t: “&lt;!channel&gt; it came &lt;b&gt;late&lt;/b&gt; &amp; cold”" });
+  assert.ok(verify(chat()[0].headers, chat()[0].body), "signed as well");
+  const bad = await fetch(`${collector.url}/v1/admin/sites/chat`, { method: "PUT",
+    headers: { Authorization: `Bearer ${collector.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ version: 1, origins: [ORIGIN], webhooks: [{ url: receiverUrl, secret: SECRET, format: "teams" }] }) });
+  const body = await bad.json();
+  assert.equal(bad.status, 400);
+  assert.ok(JSON.stringify(body).includes("webhooks[0].format"), JSON.stringify(body));
 });
 
 test("a failing receiver: retries, then a dead letter; replay delivers it", async () => {

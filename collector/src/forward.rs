@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use touchpoint_core::alert::Notice;
 use touchpoint_core::queue::{batches, fit};
-use touchpoint_core::webhook::signature;
+use touchpoint_core::webhook::{chat_text, signature, Format};
 use touchpoint_core::{Event, SiteConfig};
 use worker::{
     Date, Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, RawMessage, Request,
@@ -117,9 +117,10 @@ fn read(message: &RawMessage) -> Option<Delivery> {
 async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
     let Some(config) = store::site(env, &d.site).await? else { return Ok(true) };
     let Some(hook) = config.webhooks.iter().find(|h| h.url == d.url) else { return Ok(true) };
-    let body = match d.alerts.is_empty() {
-        true => json!({"site": d.site, "events": d.events}),
-        false => json!({"site": d.site, "events": d.events, "alerts": d.alerts}),
+    let body = match (hook.format, d.alerts.is_empty()) {
+        (Format::Slack, _) => json!({ "text": chat_text(&d.site, &d.events, &d.alerts) }),
+        (Format::Json, true) => json!({"site": d.site, "events": d.events}),
+        (Format::Json, false) => json!({"site": d.site, "events": d.events, "alerts": d.alerts}),
     }
     .to_string();
     let timestamp = Date::now().as_millis() / 1000;

@@ -113,6 +113,9 @@ pub struct Webhook {
     /// Which events it receives (all when absent).
     #[serde(default, skip_serializing_if = "is_default")]
     pub only: Only,
+    /// `json` (the default) or `slack`: a chat message (`{"text"}`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub format: crate::webhook::Format,
 }
 
 /// A webhook's filter: an event is delivered when it matches every list

@@ -18,3 +18,56 @@ fn any_change_changes_the_signature() {
     assert_ne!(base, signature("secret-one-1234567", 11, "body"));
     assert_ne!(base, signature("secret-one-1234567", 10, "bodY"));
 }
+
+#[test]
+fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
+    use touchpoint_core::alert::{Notice, Status};
+    use touchpoint_core::{Event, Metric};
+    let event = |metric: &str, scale: Option<u8>, score: Option<u8>, comment: Option<&str>| {
+        let kind = if score.is_some() { "response" } else { "dismiss" };
+        serde_json::from_value::<Event>(serde_json::json!({
+            "id": "e1", "type": kind, "survey": "order-nps", "touchpoint": "order_confirmed", "metric": metric,
+            "scale": scale, "score": score, "comment": comment, "visitor": "visitor-0001", "ts": 1,
+            "url": "https://a.example/", "locale": "en"
+        }))
+        .unwrap()
+    };
+    let long = "slow ".repeat(100);
+    let events = [
+        event("nps", None, Some(3), Some("  <!channel> late & cold, see <https://evil.example|your order>  ")),
+        event("ces", Some(5), Some(4), None),
+        event("csat", None, Some(2), Some(&long)),
+        event("nps", None, None, None),
+    ];
+    let alerts = [Notice {
+        alert: "nps-drop".into(),
+        survey: "order-nps".into(),
+        metric: Metric::Nps,
+        status: Status::Firing,
+        score: 12.5,
+        interval: None,
+        responses: 24,
+        below: Some(30.0),
+        above: None,
+        days: 7,
+        at: 1,
+    }];
+    let text = touchpoint_core::webhook::chat_text("demo", &events, &alerts);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "[demo] NPS 3/10 (detractor) · order-nps at order_confirmed: \
+         “&lt;!channel&gt; late &amp; cold, see &lt;https://evil.example|your order&gt;”"
+    );
+    assert_eq!(lines[1], "[demo] CES 4/5 (hard) · order-nps at order_confirmed");
+    assert!(lines[2].starts_with("[demo] CSAT 2/5 (low) · order-nps at order_confirmed: “slow slow"));
+    assert!(lines[2].ends_with("slow…”"), "a long comment is cut: {}", lines[2]);
+    let quoted = lines[2].split_once('“').unwrap().1;
+    assert_eq!(quoted.chars().count(), 299 + 2, "300 characters, the space at the cut dropped, then …”");
+    assert_eq!(lines[3], "[demo] dismiss · order-nps at order_confirmed");
+    assert_eq!(
+        lines[4],
+        "[demo] 🚨 Alert nps-drop firing: order-nps NPS 12.5 over the last 7 days (24 answers; fires when below 30)"
+    );
+    assert_eq!(lines.len(), 5);
+}
