@@ -134,7 +134,7 @@ test("/dashboard/ is served with its CSP and no inline code; /dashboard and the 
   assert.match(html, /<script type="module" src="dashboard\.js"><\/script>/);
   assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, "no inline script");
   assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline style or handler");
-  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js"];
+  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js", "download.js"];
   for (const [file, type] of [...modules.map((m) => [m, /javascript/]), ["dashboard.css", /^text\/css/]]) {
     const r = await fetch(`${collector.url}/dashboard/${file}`);
     assert.equal(r.status, 200, file);
@@ -202,7 +202,12 @@ test("signed in: each survey's card shows the numbers posted, the token never in
     assert.match(cesText, /No responses yet\./);
     assert.match(cesText, /Impressions\s+2\b/);
     assert.match(cesText, /Response rate\s+0\.0%/);
-    assert.equal(await page.locator("article").count(), 3);
+    // help-csat-mobile never showed: its card says so, with zeros.
+    const mobileText = await card(page, "help-csat-mobile").innerText();
+    assert.match(mobileText, /No responses yet\./);
+    assert.match(mobileText, /Impressions\s+0\b/);
+    assert.match(mobileText, /Response rate\s+n\/a \(no impressions\)/);
+    assert.equal(await page.locator("article").count(), 4);
     const all = await page.locator("main").innerText();
     assert.doesNotMatch(all, /\b(null|undefined|NaN)\b/);
     assert.equal(new URL(page.url()).search, `?site=${SITE}`);
@@ -246,7 +251,7 @@ test("a period is compared with the one before it: said in words when there is n
       await appears(nps.getByRole("heading", { level: 4, name: "Compared with the previous 7 days" }));
       assert.match(await nps.innerText(), /No answers in the previous 7 days to compare with\./);
       assert.match(await nps.innerText(), /16\.7\s*NPS/, "the period's own figures as before");
-      assert.equal(await page.getByRole("heading", { level: 4, name: /^Compared with/ }).count(), 3, "one per card");
+      assert.equal(await page.getByRole("heading", { level: 4, name: /^Compared with/ }).count(), 4, "one per card");
       await page.getByLabel("Period").selectOption("all");
       await appears(page.getByText("Updated at"));
       await page.waitForFunction(() => !document.querySelector(".change"));
@@ -257,6 +262,44 @@ test("a period is compared with the one before it: said in words when there is n
     } finally {
       await context.close();
     }
+  }
+});
+
+test("Download events (CSV): every event of the period in a file a spreadsheet opens, no formula run", async () => {
+  // Two events of their own on the "other" site: a comment that a
+  // spreadsheet would run as a formula, with a quote, a comma and a line
+  // break, and an impression.
+  const formula = '=HYPERLINK("https://evil.example","click"), then\n"more"';
+  const events = [ev("help-csat", "csat", "response", 2, { comment: formula, attributes: { plan: "pro" } }),
+    ev("help-csat", "csat", "impression")];
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+    body: JSON.stringify({ site: "other", events }) });
+  assert.equal(res.status, 202);
+  const { context, page, problems } = await open({ query: "?site=other" });
+  try {
+    await signIn(page, collector.token, "other");
+    await appears(card(page, "help-csat"));
+    const [file] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
+    assert.match(file.suggestedFilename(), /^touchpoint-other-\d{4}-\d\d-\d\d\.csv$/);
+    const text = await readFile(await file.path(), "utf8");
+    assert.ok(text.startsWith("\ufeffreceived_at,type,survey,touchpoint,metric,scale,score,comment,"), "a BOM, then the header");
+    const lines = text.slice(1).split("\r\n");
+    assert.equal(lines.at(-1), "", "CRLF after the last line");
+    // Records end with CRLF; the comment keeps its own line break, inside its quotes.
+    assert.equal(lines.length, 1 + 2 + 1, JSON.stringify(lines));
+    const response = lines.find((l) => l.includes(",response,"));
+    assert.ok(response.includes(`,"'=HYPERLINK(""https://evil.example"",""click""), then`),
+      `the formula is text, quotes doubled: ${response}`);
+    assert.ok(response.includes('then\n""more"""'), "the line break kept, the last quote doubled and closed");
+    assert.match(response, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,response,help-csat,checkout_completed,csat,,2,/);
+    assert.ok(text.includes(`"{""plan"":""pro""}"`), "attributes as JSON text");
+    assert.ok(lines.some((l) => /,impression,help-csat,checkout_completed,csat,,,,/.test(l)));
+    await appears(page.getByRole("status").getByText(/Downloaded touchpoint-other-.*: 2 events\./));
+    await clean(page, problems);
+  } finally {
+    await context.close();
   }
 });
 
@@ -398,13 +441,13 @@ test("group by day: charts of responses and score per day with text alternatives
   }
 });
 
-test("survey control lists the read-out's surveys; a refused parameter shows the API's message and field", async () => {
+test("survey control lists the site's surveys; a refused parameter shows the API's message and field", async () => {
   const { context, page, problems } = await open();
   try {
     await signIn(page);
     await appears(card(page, "post-checkout-nps"));
     const options = await page.getByLabel("Survey").locator("option").allTextContents();
-    assert.deepEqual(options, ["All surveys", "post-checkout-nps", "help-csat", "checkout-ces"]);
+    assert.deepEqual(options, ["All surveys", "post-checkout-nps", "help-csat", "help-csat-mobile", "checkout-ces"]);
     await page.getByLabel("Survey").selectOption("help-csat");
     await page.waitForFunction(() => document.querySelectorAll("article").length === 1);
     assert.match(await card(page, "help-csat").innerText(), /50\.0%\s*satisfied/);

@@ -149,7 +149,11 @@ test("from (inclusive) and to (exclusive) filter on received_at", async () => {
   assert.deepEqual(later.map((s) => [s.impressions, s.responses, s.nps.score]), [[2, 1, 100]]);
   const earlier = (await stats(`?to=${boundary}`)).body.surveys;
   assert.deepEqual(earlier.map((s) => [s.survey, s.responses]), [["nps1", 5], ["csat1", 4], ["ces5", 4], ["ces7", 5]]);
-  assert.deepEqual((await stats(`?from=${boundary}&to=${boundary}`)).body.surveys, []);
+  // An empty window still lists every configured survey, with zeros.
+  const empty = (await stats(`?from=${boundary}&to=${boundary}`)).body.surveys;
+  assert.deepEqual(empty.map((s) => [s.survey, s.impressions, s.responses, s.response_rate]),
+    [["nps1", 0, 0, null], ["csat1", 0, 0, null], ["ces5", 0, 0, null], ["ces7", 0, 0, null]]);
+  assert.deepEqual([empty[0].nps.score, empty[0].nps.interval, empty[1].csat.score, empty[2].ces], [null, null, null, []]);
 });
 
 test("compare=previous: each survey against the period of the same length just before, with its change", async () => {

@@ -324,8 +324,10 @@ struct SurveyTally {
     previous: Tally,
 }
 
-/// Folds the aggregated rows into the read-out: one entry per survey (in
-/// the configuration's order, then any survey no longer configured), with
+/// Folds the aggregated rows into the read-out: one entry per survey (every
+/// configured one, in the configuration's order, with zeros when it has no
+/// events: a prompt that never shows is worth seeing; then any survey no
+/// longer configured that has events), with
 /// its groups when grouped, and with `previous` (that period's query and
 /// rows) how it compares.
 pub fn read_out(
@@ -349,6 +351,10 @@ pub fn read_out(
             };
             entry.groups.entry(key).or_default().add(row);
         }
+    }
+    for survey in config.surveys.iter().filter(|s| q.survey.as_ref().is_none_or(|id| *id == s.id)) {
+        let entry = surveys.entry((survey.id.clone(), survey.metric.as_str().to_owned())).or_default();
+        entry.metric = Some(survey.metric);
     }
     // A survey answered then and not now is listed too: a drop to nothing
     // is a change worth seeing.

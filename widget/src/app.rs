@@ -5,7 +5,6 @@
 //! module owns the prompt on screen and what its events say.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
@@ -31,7 +30,10 @@ pub struct App {
     pub tab: String,
     /// The anonymous visitor id (stored only with consent).
     pub visitor: String,
-    pub config: Option<Rc<SiteConfig>>,
+    /// The site configuration, once loaded: it lives as long as the page
+    /// (leaked once), so nothing that holds it carries a reference count
+    /// or the code that would free it.
+    pub config: Option<&'static SiteConfig>,
     /// Commands received before the configuration arrived.
     pending: Vec<Command>,
     /// Attributes from `set` / `identify`, for targeting and segments.
@@ -59,7 +61,7 @@ pub struct App {
 
 /// The prompt on screen and what its events need to say.
 pub struct Shown {
-    pub config: Rc<SiteConfig>,
+    pub config: &'static SiteConfig,
     pub plan: Plan,
     locale: String,
     /// The response's id once a score was sent; the comment reuses it.
@@ -172,7 +174,7 @@ impl App {
 
 fn loaded(config: SiteConfig) {
     let pending = with_app(|app| {
-        app.config = Some(Rc::new(config));
+        app.config = Some(Box::leak(Box::new(config)));
         std::mem::take(&mut app.pending)
     });
     journey::begin();
@@ -319,10 +321,10 @@ pub fn visitor_locale(config: &SiteConfig, explicit: Option<&str>, survey: Optio
 
 /// Puts the planned prompt on screen; `Err` with the reason when it has no
 /// text in the visitor's language.
-pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
+pub fn present(config: &'static SiteConfig, plan: Plan) -> Result<(), &'static str> {
     let survey = config.surveys.get(plan.survey).ok_or("no such survey")?;
-    let locale = with_app(|app| visitor_locale(&config, app.locale(), Some(survey))).ok_or("no widget state")?;
-    let view = PromptView::new(&config, survey, &locale)
+    let locale = with_app(|app| visitor_locale(config, app.locale(), Some(survey))).ok_or("no widget state")?;
+    let view = PromptView::new(config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
     let mut theme = config.theme.clone();
     if let Some(position) = plan.position {
@@ -333,7 +335,7 @@ pub fn present(config: Rc<SiteConfig>, plan: Plan) -> Result<(), &'static str> {
     with_app(|app| {
         let lease = Lease::take(&app.site, &app.tab);
         app.shown_this_page = true;
-        app.prompt = Some(Shown { config: config.clone(), plan, locale, response: None, mounted, _lease: lease });
+        app.prompt = Some(Shown { config, plan, locale, response: None, mounted, _lease: lease });
     });
     emit(EventKind::Impression, None);
     Ok(())
@@ -395,7 +397,7 @@ fn emit(kind: EventKind, comment: Option<String>) {
             (Some((id, score)), EventKind::Response) => (id.clone(), Some(*score)),
             _ => (visitor::random_id(), None),
         };
-        let experiment = shown.plan.experiment(&shown.config);
+        let experiment = shown.plan.experiment(shown.config);
         let event = Event {
             id,
             kind,

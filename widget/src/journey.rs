@@ -5,7 +5,6 @@
 //! decision, so other tabs' prompts and answers count at once.
 
 use std::borrow::Cow;
-use std::rc::Rc;
 
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
@@ -59,7 +58,7 @@ fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index
 /// listening to what the configured triggers need.
 pub fn begin() {
     with_app(|app| {
-        let Some(config) = app.config.clone() else { return };
+        let Some(config) = app.config else { return };
         count_page_view(app);
         if tracking(app) {
             visitor::keep_id(&app.visitor);
@@ -138,11 +137,11 @@ pub fn event(name: &str, props: &Attrs) {
 /// A click: the surveys whose selector matches the element or an ancestor.
 fn clicked(target: &Element) {
     let Some(matching) = with_app(|app| {
-        let config = app.config.clone()?;
+        let config = app.config?;
         let state = visitor::load_state(&app.site);
         let mut matching = Vec::new();
         for i in 0..config.surveys.len() {
-            let selector = trigger_of(&config, app, &state, i).and_then(|t| t.click.clone());
+            let selector = trigger_of(config, app, &state, i).and_then(|t| t.click.clone());
             let Some(selector) = selector else { continue };
             match target.closest(&selector) {
                 Ok(Some(_)) => matching.push(i),
@@ -168,10 +167,10 @@ fn navigated() {
     let removed = with_app(|app| {
         app.shown_this_page = false;
         app.fired.clear();
-        let config = app.config.clone()?;
+        let config = app.config?;
         let state = count_page_view(app);
         let holds = |app: &App, index: usize| {
-            trigger_of(&config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
+            trigger_of(config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
         };
         if let Some(index) = app.delayed.as_ref().map(|(p, _)| p.survey).filter(|i| !holds(app, *i)) {
             app.delayed = None;
@@ -250,14 +249,14 @@ fn with_context<R>(app: &App, config: &SiteConfig, f: impl FnOnce(&Context<'_>) 
 fn decide_on(signal: Signal<'_>, only: Option<&[usize]>, once: bool) {
     let regex = BrowserRegex;
     let plan = with_app(|app| {
-        let config = app.config.clone()?;
+        let config = app.config?;
         let state = visitor::load_state(&app.site);
         let mut candidates = Vec::new();
         for i in 0..config.surveys.len() {
             if only.is_some_and(|o| !o.contains(&i)) || (once && app.fired.contains(&i)) {
                 continue;
             }
-            let fires = trigger_of(&config, app, &state, i).is_some_and(|t| t.fires(signal, &regex));
+            let fires = trigger_of(config, app, &state, i).is_some_and(|t| t.fires(signal, &regex));
             if fires {
                 candidates.push(i);
                 if once {
@@ -271,7 +270,7 @@ fn decide_on(signal: Signal<'_>, only: Option<&[usize]>, once: bool) {
             return None;
         }
         let (plan, rejected) =
-            with_context(app, &config, |ctx| choose(&config, &state, &app.visitor, &candidates, ctx, &regex));
+            with_context(app, config, |ctx| choose(config, &state, &app.visitor, &candidates, ctx, &regex));
         for (i, reason) in rejected {
             debug_reason(app, i, &reason);
         }
@@ -287,13 +286,13 @@ fn decide_on(signal: Signal<'_>, only: Option<&[usize]>, once: bool) {
 /// consent, and not a prompt already on screen.
 pub fn show(id: &str) {
     let plan = with_app(|app| {
-        let config = app.config.clone()?;
+        let config = app.config?;
         let Some(index) = config.surveys.iter().position(|s| s.id == id) else {
             warn("touchpoint('show', surveyId): no survey with that id in this site's configuration");
             return None;
         };
         let state = visitor::load_state(&app.site);
-        let planned = with_context(app, &config, |ctx| decide::show(&config, &state, &app.visitor, index, ctx));
+        let planned = with_context(app, config, |ctx| decide::show(config, &state, &app.visitor, index, ctx));
         Some((config, logged(app, index, planned)?))
     })
     .flatten();
@@ -303,7 +302,7 @@ pub fn show(id: &str) {
 }
 
 /// Shows the plan now, or after its delay (checked again then).
-fn schedule(config: Rc<SiteConfig>, plan: Plan) {
+fn schedule(config: &'static SiteConfig, plan: Plan) {
     if plan.delay_ms == 0 {
         present(config, plan);
         return;
@@ -326,9 +325,9 @@ fn delay_over(index: usize) {
     let regex = BrowserRegex;
     let plan = with_app(|app| {
         let (plan, _timer) = app.delayed.take().filter(|(p, _)| p.survey == index)?;
-        let config = app.config.clone()?;
+        let config = app.config?;
         let state = visitor::load_state(&app.site);
-        let checked = with_context(app, &config, |ctx| eligible(&config, &state, &app.visitor, index, ctx, &regex));
+        let checked = with_context(app, config, |ctx| eligible(config, &state, &app.visitor, index, ctx, &regex));
         logged(app, index, checked)?;
         Some((config, plan))
     })
@@ -338,7 +337,7 @@ fn delay_over(index: usize) {
     }
 }
 
-fn present(config: Rc<SiteConfig>, plan: Plan) {
+fn present(config: &'static SiteConfig, plan: Plan) {
     let index = plan.survey;
     let result = app::present(config, plan);
     with_app(|app| match result {
@@ -353,7 +352,7 @@ fn present(config: Rc<SiteConfig>, plan: Plan) {
 pub fn remember(event: &Event) {
     with_app(|app| {
         let Some(shown) = &app.prompt else { return };
-        let config = shown.config.clone();
+        let config = shown.config;
         let Some(survey) = config.surveys.get(shown.plan.survey) else { return };
         let mut state = visitor::load_state(&app.site);
         // A comment updates the response already recorded with its score.
@@ -362,7 +361,7 @@ pub fn remember(event: &Event) {
             state.record(&survey.id, event.kind, event.ts, survey.priority, config.fatigue.recontact_after);
         }
         let forced = app.forced.as_ref().map(|(e, _)| e.as_str());
-        if let Some((e, v)) = shown.plan.experiment(&config).filter(|(e, _)| Some(*e) != forced) {
+        if let Some((e, v)) = shown.plan.experiment(config).filter(|(e, _)| Some(*e) != forced) {
             state.set_assignment(e, v);
         }
         visitor::save_state(&app.site, &state, true);

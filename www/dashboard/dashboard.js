@@ -5,6 +5,7 @@
 // a CSP with no inline script or style.
 import { card } from "./readout.js";
 import { alertItem } from "./alerts.js";
+import { exportCsv } from "./download.js";
 import { GROUPS, ciLabel, el } from "./format.js";
 
 const STORE_KEY = "touchpoint-dashboard";
@@ -29,6 +30,7 @@ const ui = {
   groupBy: $("group-by"),
   updated: $("updated"),
   cards: $("cards"),
+  download: $("download"),
   alerts: $("alerts"),
   alertList: $("alert-list"),
 };
@@ -85,12 +87,18 @@ function writeUrl() {
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
+/** Where the chosen period starts (ms), null for all time. */
+function windowStart() {
+  return ui.window.value === "all" ? null : Date.now() - Number(ui.window.value) * DAY_MS;
+}
+
 function statsQuery() {
   const params = new URLSearchParams();
   if (ui.survey.value) params.set("survey", ui.survey.value);
   if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
-  if (ui.window.value !== "all") {
-    params.set("from", String(Date.now() - Number(ui.window.value) * DAY_MS));
+  const from = windowStart();
+  if (from !== null) {
+    params.set("from", String(from));
     params.set("compare", "previous");
   }
   const query = params.toString();
@@ -201,7 +209,10 @@ function loaded(body, signingIn, quiet) {
   }
   render(body);
   const n = body.surveys.length;
-  if (!quiet) say(n === 0 ? "No answers in this period yet." : `Showing ${n} survey read-out${n === 1 ? "" : "s"}.`);
+  // Every configured survey is listed, events or not.
+  const any = body.surveys.some((s) => s && (s.impressions > 0 || s.responses > 0 || s.dismisses > 0));
+  const shown = `Showing ${n} survey read-out${n === 1 ? "" : "s"}`;
+  if (!quiet) say(n === 0 ? "No answers in this period yet." : any ? `${shown}.` : `${shown}; no events in this period yet.`);
   const time = new Date().toLocaleTimeString("en-GB");
   ui.updated.textContent = `Updated at ${time}; refreshes every minute while this tab is visible.`;
 }
@@ -266,6 +277,34 @@ function render(body) {
   ui.cards.replaceChildren(...surveys.map((s) => card(s, groupBy, ci, before)));
 }
 
+// ---- the CSV download -----------------------------------------------------
+
+/** Saves every event of the chosen period and survey as a CSV file. */
+async function download() {
+  if (!session || ui.download.disabled) return;
+  ui.download.disabled = true;
+  const { site, token } = session;
+  const survey = ui.survey.value;
+  say("Preparing the download…");
+  try {
+    const { text, count: n } = await exportCsv({ site, token, from: windowStart(), survey,
+      progress: (n) => say(`Preparing the download… ${n.toLocaleString("en")} events so far.`) });
+    const day = new Date().toISOString().slice(0, 10);
+    const name = `touchpoint-${site}${survey ? `-${survey}` : ""}-${day}.csv`;
+    const href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    const link = el("a", { href, download: name, hidden: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    say(`Downloaded ${name}: ${n.toLocaleString("en")} event${n === 1 ? "" : "s"}.`);
+  } catch (e) {
+    say(`The download failed: ${e.message}. Press the button to try again.`, "error");
+  } finally {
+    ui.download.disabled = false;
+  }
+}
+
 // ---- wiring ---------------------------------------------------------------
 
 function start() {
@@ -306,6 +345,7 @@ function start() {
     e.preventDefault();
     load();
   });
+  ui.download.addEventListener("click", download);
   for (const control of [ui.window, ui.survey, ui.groupBy]) {
     control.addEventListener("change", () => {
       writeUrl();

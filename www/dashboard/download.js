@@ -1,0 +1,56 @@
+// "Download events (CSV)": every stored event of the chosen period (and
+// survey) from GET /v1/sites/{site}/export.ndjson, page after page, as a
+// file a spreadsheet opens as is: UTF-8 with a byte order mark, CRLF line
+// ends, RFC 4180 quoting, and any text a spreadsheet would run as a
+// formula (starting with =, +, -, @, a tab or a carriage return) kept as
+// text with a leading apostrophe: a visitor's comment never runs.
+
+export const COLUMNS = ["received_at", "type", "survey", "touchpoint", "metric", "scale", "score", "comment",
+  "experiment", "variant", "locale", "device", "country", "url", "visitor", "id", "attributes"];
+
+/** One CSV field. */
+export function cell(value) {
+  if (value === null || value === undefined) return "";
+  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One event (a line of the export) as a CSV line. */
+function row(e) {
+  const at = Number.isFinite(e.received_at) ? new Date(e.received_at).toISOString() : "";
+  return COLUMNS.map((c) => cell(c === "received_at" ? at : e[c])).join(",");
+}
+
+/** The next page's address from a `Link: <...>; rel="next"` header, if any. */
+function nextPage(link) {
+  const m = /<([^>]+)>;\s*rel="next"/.exec(link ?? "");
+  return m ? m[1] : null;
+}
+
+/**
+ * Reads every event of `site` in the window (`from`, ms, or null) and, if
+ * given, of one `survey`; `progress(n)` hears the count as pages arrive.
+ * Returns `{text, count}` (the CSV and how many events it holds), or
+ * throws an Error whose message says what failed.
+ */
+export async function exportCsv({ site, token, from, survey, signal, progress }) {
+  const query = from ? `?from=${from}` : "";
+  let url = `/v1/sites/${encodeURIComponent(site)}/export.ndjson${query}`;
+  const lines = [COLUMNS.join(",")];
+  while (url) {
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", signal });
+    if (!res.ok) {
+      const body = await res.json().catch(() => null);
+      throw new Error(`the collector answered ${res.status}${body?.error?.message ? `: ${body.error.message}` : ""}`);
+    }
+    for (const text of (await res.text()).split("\n")) {
+      if (!text) continue;
+      const e = JSON.parse(text);
+      if (!survey || e.survey === survey) lines.push(row(e));
+    }
+    progress?.(lines.length - 1);
+    url = nextPage(res.headers.get("Link"));
+  }
+  return { text: "\ufeff" + lines.join("\r\n") + "\r\n", count: lines.length - 1 };
+}
