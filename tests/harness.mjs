@@ -88,6 +88,20 @@ export async function startCollector({ vars = {} } = {}) {
     output: () => output,
     pause: halt,
     resume: launch,
+    /**
+     * Runs SQL on the collector's local D1 (the same database file it
+     * serves), with the collector stopped meanwhile: for a test that needs
+     * stored data to look old, where no clock can be set.
+     */
+    async sql(command) {
+      await halt();
+      try {
+        await run(WRANGLER, ["d1", "execute", "DB", "--local", "--persist-to", persist, "--command", command],
+          { cwd: COLLECTOR_DIR, env });
+      } finally {
+        await launch();
+      }
+    },
     async stop() {
       COLLECTORS.delete(collector);
       await halt();

@@ -1,6 +1,6 @@
 //! Threshold alerts (`touchpoint_core::alert`). After new answers are
-//! stored, and every quarter hour for the windows whose old answers age
-//! out, each alert of the site is judged on its window. A change of state
+//! stored, and at every sweep ([`crate::sweep`]) for the windows whose old
+//! answers age out, each alert of the site is judged on its window. A change of state
 //! is recorded in D1 by a conditional update, so of two Workers that see
 //! the same change only one tells it, and is told to the site's webhooks
 //! through the forwarding queue, signed and retried like every delivery.
@@ -31,8 +31,8 @@ struct Window {
 /// and tells the webhooks of every change; returns how many changed.
 /// A failure to queue the notices undoes their changes, so the next check
 /// tells them again.
-pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&[&str]>) -> ApiResult<usize> {
-    let now = Date::now().as_millis();
+/// `now` is ms since 1970: the windows end there.
+pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&[&str]>, now: u64) -> ApiResult<usize> {
     let mut notices = Vec::new();
     let watched = config.alerts.iter().filter(|a| surveys.is_none_or(|s| s.contains(&a.survey.as_str())));
     for alert in watched {
@@ -176,21 +176,8 @@ pub async fn after_write(env: &Env, site: &str, config: &SiteConfig, events: &[t
     if surveys.is_empty() {
         return;
     }
-    if let Err(e) = check(env, site, config, Some(&surveys)).await {
+    if let Err(e) = check(env, site, config, Some(&surveys), Date::now().as_millis()).await {
         worker::console_error!("alerts of {site} not checked: {}", e.message);
-    }
-}
-
-/// The scheduled sweep: every alert of every site that has one.
-pub async fn sweep(env: &Env) {
-    let sites = match store::sites_with_alerts(env).await {
-        Ok(s) => s,
-        Err(e) => return worker::console_error!("alert sweep: sites not read: {}", e.message),
-    };
-    for (site, config) in sites {
-        if let Err(e) = check(env, &site, &config, None).await {
-            worker::console_error!("alert sweep: alerts of {site} not checked: {}", e.message);
-        }
     }
 }
 

@@ -19,6 +19,7 @@ mod intake;
 mod router;
 mod stats;
 mod store;
+mod sweep;
 
 use worker::{event, Context, Env, MessageBatch, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
@@ -27,11 +28,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     router::handle(req, &env, &ctx).await
 }
 
-/// The cron trigger (wrangler.toml): alerts whose window lost old answers
-/// are judged again even when no new answer comes.
+/// The cron trigger (wrangler.toml): retention and alerts ([`sweep`]).
 #[event(scheduled)]
-async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    alerts::sweep(&env).await;
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    sweep::run(&env, event.schedule() as u64).await;
 }
 
 /// The ingest, forwarding and dead-letter queues; every message is acked or

@@ -321,20 +321,24 @@ pub async fn delete_dead_letter(env: &Env, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Every site with alerts configured, with its configuration.
-pub async fn sites_with_alerts(env: &Env) -> ApiResult<Vec<(String, SiteConfig)>> {
+/// Every site with a retention or alerts configured, with its
+/// configuration: what the sweep works on.
+pub async fn sites_to_sweep(env: &Env) -> ApiResult<Vec<(String, SiteConfig)>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
         config: String,
     }
     // A cheap filter in SQL, the real one on the parsed configuration.
-    let rows: Vec<Row> =
-        db(env)?.prepare("SELECT id, config FROM sites WHERE config LIKE '%\"alerts\"%'").all().await?.results()?;
+    let rows: Vec<Row> = db(env)?
+        .prepare("SELECT id, config FROM sites WHERE config LIKE '%\"alerts\"%' OR config LIKE '%\"retention_days\"%'")
+        .all()
+        .await?
+        .results()?;
     Ok(rows
         .into_iter()
         .filter_map(|r| serde_json::from_str::<SiteConfig>(&r.config).ok().map(|c| (r.id, c)))
-        .filter(|(_, c)| !c.alerts.is_empty())
+        .filter(|(_, c)| !c.alerts.is_empty() || c.retention_days.is_some())
         .collect())
 }
 

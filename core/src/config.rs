@@ -50,6 +50,10 @@ pub struct SiteConfig {
     /// (collector-only, never part of the public config).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<Alert>,
+    /// Days an event is kept after it is received (1 to 3650); older ones
+    /// are deleted by the collector's sweep. Absent: kept until deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     /// Ingestion rate limit per client IP: `low` 30, `standard` 120, `high`
     /// 600 requests per minute.
     #[serde(default, skip_serializing_if = "is_default")]
@@ -183,6 +187,9 @@ impl Only {
 /// Most webhooks per site.
 pub const MAX_WEBHOOKS: usize = 10;
 
+/// The longest `retention_days`: ten years.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
@@ -296,6 +303,7 @@ impl SiteConfig {
             origins: Vec::new(),
             webhooks: Vec::new(),
             alerts: Vec::new(),
+            retention_days: None,
             rate_limit: RateTier::default(),
             redact_pii: false,
             ui: self.ui_tables(),
@@ -380,6 +388,13 @@ impl SiteConfig {
                     ));
                 }
             }
+        }
+        if self.retention_days.is_some_and(|d| !(1..=MAX_RETENTION_DAYS).contains(&d)) {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                "retention_days",
+                format!("1 to {MAX_RETENTION_DAYS} days, or leave it out to keep events until deleted"),
+            ));
         }
         if self.alerts.len() > MAX_ALERTS {
             errors.push(FieldError::new(ErrorCode::TooLong, "alerts", format!("at most {MAX_ALERTS} alerts")));

@@ -77,6 +77,7 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         redact_pii: false,
         webhooks: Vec::new(),
         alerts: Vec::new(),
+        retention_days: None,
         rate_limit: Default::default(),
         theme: theme(&get(v, "theme")),
         fatigue: fatigue(&get(v, "fatigue")),
