@@ -1,10 +1,11 @@
 //! Threshold alerts (`touchpoint_core::alert`). After new answers are
 //! stored, and at every sweep ([`crate::sweep`]) for the windows whose old
-//! answers age out, each alert of the site is judged on its window. A change of state
-//! is recorded in D1 by a conditional update, so of two Workers that see
-//! the same change only one tells it, and is told to the site's webhooks
-//! through the forwarding queue, signed and retried like every delivery.
-//! `GET /v1/sites/{site}/alerts` shows where each alert stands.
+//! answers age out, each alert of the site is judged on its window. A
+//! change of state is recorded in D1 by a conditional update, so of two
+//! Workers that see the same change only one tells it, and is told to the
+//! site's webhooks through the forwarding queue, signed and retried like
+//! every delivery. `GET /v1/sites/{site}/alerts` shows where each alert
+//! stands.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -27,11 +28,10 @@ struct Window {
     responses: u64,
 }
 
-/// Judges the alerts of `site` on surveys in `surveys` (all when `None`)
-/// and tells the webhooks of every change; returns how many changed.
-/// A failure to queue the notices undoes their changes, so the next check
-/// tells them again.
-/// `now` is ms since 1970: the windows end there.
+/// Judges the alerts of `site` on surveys in `surveys` (all when `None`),
+/// with windows ending at `now` (ms since 1970), and tells the webhooks of
+/// every change; returns how many changed. A failure to queue the notices
+/// undoes their changes, so the next check tells them again.
 pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&[&str]>, now: u64) -> ApiResult<usize> {
     let mut notices = Vec::new();
     let watched = config.alerts.iter().filter(|a| surveys.is_none_or(|s| s.contains(&a.survey.as_str())));

@@ -2,9 +2,10 @@
 //! responses, dismisses, response rate and the survey's metric), optionally
 //! for one survey, a `received_at` window and grouped by variant,
 //! touchpoint, stage, day, device or country, and compared with the period
-//! just before the window (the baseline a trend is read against). Counting is SQL aggregation in
-//! D1 (one row per survey, group, type and score, never one per event); the
-//! metric maths is `touchpoint_core::stats`, exactly as PRODUCT.md defines it.
+//! just before the window (the baseline a trend is read against). Counting
+//! is SQL aggregation in D1 (one row per survey, group, type and score,
+//! never one per event); the metric maths is `touchpoint_core::stats`,
+//! exactly as PRODUCT.md defines it.
 
 use std::collections::BTreeMap;
 
@@ -327,9 +328,8 @@ struct SurveyTally {
 /// Folds the aggregated rows into the read-out: one entry per survey (every
 /// configured one, in the configuration's order, with zeros when it has no
 /// events: a prompt that never shows is worth seeing; then any survey no
-/// longer configured that has events), with
-/// its groups when grouped, and with `previous` (that period's query and
-/// rows) how it compares.
+/// longer configured that has events), with its groups when grouped, and
+/// with `previous` (that period's query and rows) how it compares.
 pub fn read_out(
     site: &str,
     q: &Query,
