@@ -158,19 +158,28 @@ test("a notice no webhook takes is a dead letter that keeps it, and a replay del
   assert.equal(notices("al-dead").dead[0].alert, "csat-ish");
 });
 
-test("with queue-first ingestion the consumer judges the alerts", async () => {
+test("with queue-first ingestion the consumer judges the alerts, several at once", async () => {
   const queued = await startCollector({ vars: { INGEST_MODE: "queue" } });
   try {
+    const ces = { id: "ces1", metric: "ces", scale: 5, touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } };
     await putSite(queued, "al-q", {
-      version: 1, origins: [ORIGIN], webhooks: hooks(receiver.url), surveys: [survey],
-      alerts: [{ id: "nps-drop", survey: "nps1", below: 0, min_responses: 2 }],
+      version: 1, origins: [ORIGIN], webhooks: hooks(receiver.url), surveys: [survey, ces],
+      alerts: [{ id: "nps-drop", survey: "nps1", below: 0, min_responses: 2 },
+        { id: "nps-high", survey: "nps1", above: 50, min_responses: 2 },
+        { id: "nps-drop-month", survey: "nps1", below: 0, days: 30, min_responses: 2 },
+        { id: "too-hard", survey: "ces1", above: 3.5, min_responses: 2 }],
     });
-    const res = await post(queued, "al-q", answers("al-q", [1, 2]));
+    const hard = [5, 4].map((score) =>
+      responseEvent({ prefix: "al-q", visitor: "visitor-al-q-01", origin: ORIGIN }, { survey: "ces1", metric: "ces", scale: 5, score }));
+    const res = await post(queued, "al-q", [...answers("al-q", [1, 2]), ...hard]);
     assert.equal(res.status, 202);
     assert.equal((await res.json()).queued, true);
-    const fired = await eventually(() => notices("al-q").alerts?.length === 1, 30_000);
+    const fired = await eventually(() => notices("al-q").alerts?.length === 3, 30_000);
     assert.ok(fired, `fired from the consumer: ${JSON.stringify(notices("al-q"))}`);
-    assert.equal(notices("al-q").alerts[0].responses, 2);
+    const told = notices("al-q").alerts.map((n) => [n.alert, n.status, n.responses, n.score]).sort();
+    assert.deepEqual(told, [["nps-drop", "firing", 2, -100], ["nps-drop-month", "firing", 2, -100], ["too-hard", "firing", 2, 4.5]]);
+    const states = Object.fromEntries((await alertsOf(queued, "al-q")).map((a) => [a.id, a.state]));
+    assert.deepEqual(states, { "nps-drop": "firing", "nps-high": "ok", "nps-drop-month": "firing", "too-hard": "firing" });
   } finally {
     await queued.stop();
   }

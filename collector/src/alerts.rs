@@ -31,30 +31,53 @@ struct Window {
 /// Judges the alerts of `site` on surveys in `surveys` (all when `None`),
 /// with windows ending at `now` (ms since 1970), and tells the webhooks of
 /// every change; returns how many changed. A failure to queue the notices
-/// undoes their changes, so the next check tells them again.
+/// undoes their changes, so the next check tells them again. D1 round
+/// trips: one aggregate per distinct window length, then one batch, however
+/// many alerts (an invocation may make only so many queries).
 pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&[&str]>, now: u64) -> ApiResult<usize> {
-    let mut notices = Vec::new();
-    let watched = config.alerts.iter().filter(|a| surveys.is_none_or(|s| s.contains(&a.survey.as_str())));
-    for alert in watched {
-        let Some(survey) = config.survey(&alert.survey) else { continue };
-        let w = window(env, site, survey, alert.window_start(now)).await?;
-        let Some(state) = alert.judge(w.score, w.responses) else { continue };
-        if change(env, site, alert, state, &w, now).await? {
-            notices.push(Notice {
-                alert: alert.id.clone(),
-                survey: alert.survey.clone(),
-                metric: survey.metric,
-                status: state.into(),
-                score: w.score.unwrap_or_default(),
-                interval: w.interval,
-                responses: w.responses,
-                below: alert.below,
-                above: alert.above,
-                days: alert.days,
-                at: now,
-            });
+    let watched: Vec<(&Alert, &Survey)> = config
+        .alerts
+        .iter()
+        .filter(|a| surveys.is_none_or(|s| s.contains(&a.survey.as_str())))
+        .filter_map(|a| config.survey(&a.survey).map(|s| (a, s)))
+        .collect();
+    let mut days: Vec<u32> = watched.iter().map(|(a, _)| a.days).collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut judged: Vec<(&Alert, &Survey, State, Window)> = Vec::new();
+    for d in days {
+        let of_length: Vec<_> = watched.iter().filter(|(a, _)| a.days == d).collect();
+        let ids: Vec<&str> = of_length.iter().map(|(_, s)| s.id.as_str()).collect();
+        let rows = counts(env, site, &ids, of_length[0].0.window_start(now)).await?;
+        for (alert, survey) in of_length {
+            let w = window(survey, &rows);
+            if let Some(state) = alert.judge(w.score, w.responses) {
+                judged.push((alert, survey, state, w));
+            }
         }
     }
+    if judged.is_empty() {
+        return Ok(0);
+    }
+    let changed = record(env, site, &judged, now).await?;
+    let notices: Vec<Notice> = judged
+        .iter()
+        .zip(changed)
+        .filter(|(_, changed)| *changed)
+        .map(|((alert, survey, state, w), _)| Notice {
+            alert: alert.id.clone(),
+            survey: alert.survey.clone(),
+            metric: survey.metric,
+            status: (*state).into(),
+            score: w.score.unwrap_or_default(),
+            interval: w.interval,
+            responses: w.responses,
+            below: alert.below,
+            above: alert.above,
+            days: alert.days,
+            at: now,
+        })
+        .collect();
     if notices.is_empty() {
         return Ok(0);
     }
@@ -68,33 +91,41 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
     Ok(notices.len())
 }
 
-/// The survey's answers received since `from`: its score (NPS, CSAT % or
-/// the CES mean on the survey's scale) and how many.
-async fn window(env: &Env, site: &str, survey: &Survey, from: u64) -> ApiResult<Window> {
-    #[derive(Deserialize)]
-    struct Count {
-        score: f64,
-        n: f64,
-    }
-    let scale = survey.answer_scale();
-    let rows: Vec<Count> = db(env)?
+/// Answers to these surveys received since `from`, counted per survey,
+/// metric, scale and score.
+#[derive(Deserialize)]
+struct Count {
+    survey: String,
+    metric: String,
+    scale: Option<f64>,
+    score: f64,
+    n: f64,
+}
+
+async fn counts(env: &Env, site: &str, surveys: &[&str], from: u64) -> ApiResult<Vec<Count>> {
+    let ids = serde_json::to_string(surveys).map_err(|_| ApiError::internal())?;
+    Ok(db(env)?
         .prepare(
-            "SELECT score, COUNT(*) AS n FROM events WHERE site = ?1 AND survey = ?2 AND metric = ?3 \
-             AND type = 'response' AND score IS NOT NULL AND (?4 IS NULL OR scale = ?4) AND received_at >= ?5 \
-             GROUP BY score",
+            "SELECT survey, metric, scale, score, COUNT(*) AS n FROM events WHERE site = ?1 \
+             AND survey IN (SELECT value FROM json_each(?2)) AND received_at >= ?3 \
+             AND type = 'response' AND score IS NOT NULL GROUP BY survey, metric, scale, score",
         )
-        .bind(&[
-            site.into(),
-            survey.id.as_str().into(),
-            survey.metric.as_str().into(),
-            scale.map_or(JsValue::NULL, |s| f64::from(s).into()),
-            (from as f64).into(),
-        ])?
+        .bind(&[site.into(), ids.into(), (from as f64).into()])?
         .all()
         .await?
-        .results()?;
-    let counts = rows.iter().map(|r| (r.score as i64, r.n as u64));
-    Ok(match survey.metric {
+        .results()?)
+}
+
+/// The survey's window in `rows`: its score (NPS, CSAT % or the CES mean)
+/// over the answers given in its current metric and on its scale.
+fn window(survey: &Survey, rows: &[Count]) -> Window {
+    let scale = survey.answer_scale();
+    let counts = rows
+        .iter()
+        .filter(|r| r.survey == survey.id && r.metric == survey.metric.as_str())
+        .filter(|r| r.scale.map(|s| s as u8) == scale)
+        .map(|r| (r.score as i64, r.n as u64));
+    match survey.metric {
         Metric::Nps => {
             let t = Nps::from_counts(counts);
             Window { score: t.score(), interval: t.interval(), responses: t.responses }
@@ -107,35 +138,47 @@ async fn window(env: &Env, site: &str, survey: &Survey, from: u64) -> ApiResult<
             let t = Ces::from_counts(scale, counts);
             Window { score: t.mean(), interval: t.mean_interval(), responses: t.responses }
         }
-    })
+    }
 }
 
-/// Records the judgement; true when the alert's state changed (an alert
-/// never judged before starts `ok`, so a first `ok` is no change).
-async fn change(env: &Env, site: &str, alert: &Alert, state: State, w: &Window, now: u64) -> ApiResult<bool> {
+/// Records every judgement in one batch; for each, whether the alert's
+/// state changed (an alert never judged before starts `ok`, so a first
+/// `ok` is no change).
+async fn record(env: &Env, site: &str, judged: &[(&Alert, &Survey, State, Window)], now: u64) -> ApiResult<Vec<bool>> {
     let db = db(env)?;
-    let (site, id, state, now) = (JsValue::from(site), JsValue::from(alert.id.as_str()), state.as_str(), now as f64);
-    let statements = vec![
-        db.prepare("INSERT OR IGNORE INTO alert_states (site, alert, state, changed_at) VALUES (?1, ?2, 'ok', ?3)")
-            .bind(&[site.clone(), id.clone(), now.into()])?,
-        db.prepare(
-            "UPDATE alert_states SET state = ?3, changed_at = ?4 WHERE site = ?1 AND alert = ?2 AND state <> ?3 \
-             RETURNING state",
-        )
-        .bind(&[site.clone(), id.clone(), state.into(), now.into()])?,
-        db.prepare(
-            "UPDATE alert_states SET score = ?3, responses = ?4, checked_at = ?5 WHERE site = ?1 AND alert = ?2",
-        )
-        .bind(&[
-            site,
-            id,
-            w.score.map_or(JsValue::NULL, Into::into),
-            (w.responses as f64).into(),
-            now.into(),
-        ])?,
-    ];
+    let (site, now) = (JsValue::from(site), now as f64);
+    let mut statements = Vec::with_capacity(3 * judged.len());
+    for (alert, _, state, w) in judged {
+        let (id, state) = (JsValue::from(alert.id.as_str()), JsValue::from(state.as_str()));
+        statements.push(
+            db.prepare("INSERT OR IGNORE INTO alert_states (site, alert, state, changed_at) VALUES (?1, ?2, 'ok', ?3)")
+                .bind(&[site.clone(), id.clone(), now.into()])?,
+        );
+        statements.push(
+            db.prepare(
+                "UPDATE alert_states SET state = ?3, changed_at = ?4 WHERE site = ?1 AND alert = ?2 AND state <> ?3 \
+                 RETURNING state",
+            )
+            .bind(&[site.clone(), id.clone(), state, now.into()])?,
+        );
+        statements.push(
+            db.prepare(
+                "UPDATE alert_states SET score = ?3, responses = ?4, checked_at = ?5 WHERE site = ?1 AND alert = ?2",
+            )
+            .bind(&[
+                site.clone(),
+                id,
+                w.score.map_or(JsValue::NULL, Into::into),
+                (w.responses as f64).into(),
+                now.into(),
+            ])?,
+        );
+    }
     let results = db.batch(statements).await?;
-    let changed = results.get(1).map(|r| r.results::<serde_json::Value>()).transpose()?.is_some_and(|r| !r.is_empty());
+    let mut changed = Vec::with_capacity(judged.len());
+    for returned in results.iter().skip(1).step_by(3) {
+        changed.push(!returned.results::<serde_json::Value>()?.is_empty());
+    }
     Ok(changed)
 }
 
