@@ -11,6 +11,8 @@ use crate::error::ApiResult;
 use crate::store::{self, db};
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+/// The cron's period (wrangler.toml).
+const SWEEP_MS: u64 = 15 * 60 * 1000;
 /// Events deleted by one statement: each stays short (a D1 statement may
 /// run 30 s at most).
 const PURGE_CHUNK: usize = 5_000;
@@ -21,10 +23,16 @@ const PURGE_ROUNDS: usize = 10;
 /// Sweeps every site with a retention or alerts, as of `now` (ms, the
 /// cron's scheduled time). A site that fails is logged and the others go on.
 pub async fn run(env: &Env, now: u64) {
-    let sites = match store::sites_to_sweep(env).await {
+    let mut sites = match store::sites_to_sweep(env).await {
         Ok(s) => s,
         Err(e) => return worker::console_error!("sweep: sites not read: {}", e.message),
     };
+    // Each sweep starts with another site: when an invocation's query
+    // budget runs out partway, the same sites are not always the ones left.
+    if !sites.is_empty() {
+        let turn = (now / SWEEP_MS) as usize % sites.len();
+        sites.rotate_left(turn);
+    }
     for (site, config) in sites {
         if let Some(days) = config.retention_days {
             match purge(env, &site, now.saturating_sub(u64::from(days) * DAY_MS)).await {
