@@ -353,8 +353,15 @@ describe("admin API and export", () => {
     const late = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?from=${cut}`, auth);
     const lateIds = (await late.text()).split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
     assert.deepEqual(lateIds, all.filter((e) => e.received_at >= cut).map((e) => e.id));
+    // One survey's events, paged the same way (the next page keeps the filter).
+    const survey = all[0].survey;
+    const first = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?survey=${survey}&limit=8`, auth);
+    assert.equal((await first.text()).split("\n").filter(Boolean).length, 8);
+    assert.match(first.headers.get("link"), new RegExp(`[?&]survey=${survey}&`), "the next page keeps the survey");
+    const none = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?survey=no-such-survey`, auth);
+    assert.equal(await none.text(), "", "no events of another survey");
     for (const [query, field] of [["limit=0", "limit"], ["limit=5001", "limit"], ["after=x", "after"], ["after=12.bad id", "after"],
-      ["from=5&to=4", "to"], ["page=2", "page"]]) {
+      ["from=5&to=4", "to"], ["page=2", "page"], ["survey=a%20b", "survey"]]) {
       const res = await fetch(`${collector.url}/v1/sites/paged/export.ndjson?${query}`, auth);
       assert.equal(res.status, 400, query);
       assert.equal((await res.json()).error.field, field, query);

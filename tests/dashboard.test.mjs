@@ -266,12 +266,12 @@ test("a period is compared with the one before it: said in words when there is n
 });
 
 test("Download events (CSV): every event of the period in a file a spreadsheet opens, no formula run", async () => {
-  // Two events of their own on the "other" site: a comment that a
-  // spreadsheet would run as a formula, with a quote, a comma and a line
-  // break, and an impression.
+  // Events of their own on the "other" site: a comment that a spreadsheet
+  // would run as a formula, with a quote, a comma and a line break, an
+  // impression, and an answer to another survey.
   const formula = '=HYPERLINK("https://evil.example","click"), then\n"more"';
   const events = [ev("help-csat", "csat", "response", 2, { comment: formula, attributes: { plan: "pro" } }),
-    ev("help-csat", "csat", "impression")];
+    ev("help-csat", "csat", "impression"), ev("post-checkout-nps", "nps", "response", 9)];
   const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
     headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
     body: JSON.stringify({ site: "other", events }) });
@@ -288,7 +288,7 @@ test("Download events (CSV): every event of the period in a file a spreadsheet o
     const lines = text.slice(1).split("\r\n");
     assert.equal(lines.at(-1), "", "CRLF after the last line");
     // Records end with CRLF; the comment keeps its own line break, inside its quotes.
-    assert.equal(lines.length, 1 + 2 + 1, JSON.stringify(lines));
+    assert.equal(lines.length, 1 + 3 + 1, JSON.stringify(lines));
     const response = lines.find((l) => l.includes(",response,"));
     assert.ok(response.includes(`,"'=HYPERLINK(""https://evil.example"",""click""), then`),
       `the formula is text, quotes doubled: ${response}`);
@@ -296,7 +296,16 @@ test("Download events (CSV): every event of the period in a file a spreadsheet o
     assert.match(response, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,response,help-csat,checkout_completed,csat,,2,/);
     assert.ok(text.includes(`"{""plan"":""pro""}"`), "attributes as JSON text");
     assert.ok(lines.some((l) => /,impression,help-csat,checkout_completed,csat,,,,/.test(l)));
-    await appears(page.getByRole("status").getByText(/Downloaded touchpoint-other-.*: 2 events\./));
+    await appears(page.getByRole("status").getByText(/Downloaded touchpoint-other-.*: 3 events\./));
+    // One survey's events only, when one is chosen.
+    await page.getByLabel("Survey").selectOption("help-csat");
+    await page.waitForFunction(() => document.querySelectorAll("article").length === 1);
+    const [one] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
+    assert.match(one.suggestedFilename(), /^touchpoint-other-help-csat-\d{4}-\d\d-\d\d\.csv$/);
+    const only = (await readFile(await one.path(), "utf8")).slice(1).split("\r\n").slice(1, -1);
+    assert.deepEqual(only.map((l) => l.split(",")[2]), ["help-csat", "help-csat"]);
+    await appears(page.getByRole("status").getByText(/: 2 events\./));
     await clean(page, problems);
   } finally {
     await context.close();

@@ -19,6 +19,8 @@ pub const MAX_PAGE: u32 = 5_000;
 /// The export's query parameters.
 #[derive(Debug, Default, PartialEq)]
 pub struct Query {
+    /// Only this survey's events.
+    pub survey: Option<String>,
     /// Inclusive, ms since the epoch, on `received_at`.
     pub from: Option<u64>,
     /// Exclusive, ms since the epoch, on `received_at`.
@@ -29,12 +31,14 @@ pub struct Query {
 }
 
 impl Query {
-    /// Parses `from`, `to`, `limit`, `after`; anything else, a repeated
-    /// parameter or a bad value is a 400 naming the parameter.
+    /// Parses `survey`, `from`, `to`, `limit`, `after`; anything else, a
+    /// repeated parameter or a bad value is a 400 naming the parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        (q.from, q.to) = params(pairs, "expected from, to, limit or after", |name, value| {
+        (q.from, q.to) = params(pairs, "expected survey, from, to, limit or after", |name, value| {
             match name {
+                "survey" if is_id(value) => q.survey = Some(value.to_owned()),
+                "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
                 "limit" => {
                     let limit =
                         value.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n) && !value.starts_with('+'));
@@ -66,7 +70,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(MAX_PAGE);
     let window = (query.from.unwrap_or(0), query.to.unwrap_or(MAX_MS + 1));
     let after = query.after.as_ref().map(|(t, id)| (*t, id.as_str()));
-    let events = store::events(env, site, window, after, limit).await?;
+    let events = store::events(env, site, query.survey.as_deref(), window, after, limit).await?;
     let mut out = String::new();
     for event in &events {
         let line = serde_json::to_string(event).map_err(|_| ApiError::internal())?;

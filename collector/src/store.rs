@@ -230,12 +230,13 @@ pub async fn bot_hits(env: &Env, site: &str) -> ApiResult<u64> {
     Ok(row.and_then(|r| r.hits).unwrap_or(0.0) as u64)
 }
 
-/// One page of the events of `site` in the order they arrived: received in
-/// `[from, to)`, after the event `after` (`(received_at, id)`), at most
-/// `limit`.
+/// One page of the events of `site` (of one `survey`, if given) in the
+/// order they arrived: received in `[from, to)`, after the event `after`
+/// (`(received_at, id)`), at most `limit`.
 pub async fn events(
     env: &Env,
     site: &str,
+    survey: Option<&str>,
     (from, to): (u64, u64),
     after: Option<(u64, &str)>,
     limit: u32,
@@ -247,7 +248,7 @@ pub async fn events(
              received_at, url, locale, country, device, experiment, variant, attributes \
              FROM events WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 \
              AND (?4 IS NULL OR received_at > ?4 OR (received_at = ?4 AND id > ?5)) \
-             ORDER BY received_at, id LIMIT ?6",
+             AND (?7 IS NULL OR survey = ?7) ORDER BY received_at, id LIMIT ?6",
         )
         .bind(&[
             site.into(),
@@ -256,6 +257,7 @@ pub async fn events(
             after_ms.map_or(JsValue::NULL, |ms| (ms as f64).into()),
             after_id.into(),
             limit.into(),
+            survey.map_or(JsValue::NULL, Into::into),
         ])?
         .all()
         .await?;
