@@ -13,7 +13,7 @@ function line(a) {
 }
 
 export function alertItem(a) {
-  const state = a.state in STATES ? a.state : "waiting";
+  const state = typeof a.state === "string" && Object.hasOwn(STATES, a.state) ? a.state : "waiting";
   const days = isNum(a.days) ? a.days : "?";
   const name = typeof a.id === "string" ? a.id : "?";
   const survey = typeof a.survey === "string" ? a.survey : "?";
