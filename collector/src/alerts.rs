@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use touchpoint_core::alert::{Alert, Notice, State};
 use touchpoint_core::stats::{Ces, Csat, Interval, Nps};
-use touchpoint_core::{Metric, SiteConfig, Survey};
+use touchpoint_core::{Event, Metric, SiteConfig, Survey};
 use wasm_bindgen::JsValue;
 use worker::{Date, Env, Request, Response};
 
@@ -83,8 +83,7 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
     }
     if let Err(e) = tell(env, site, config, &notices).await {
         for n in &notices {
-            let state = if n.status == touchpoint_core::alert::Status::Firing { State::Firing } else { State::Ok };
-            let _ = undo(env, site, &n.alert, state).await;
+            let _ = undo(env, site, &n.alert, n.status.into()).await;
         }
         return Err(e);
     }
@@ -206,19 +205,26 @@ async fn tell(env: &Env, site: &str, config: &SiteConfig, notices: &[Notice]) ->
     Ok(())
 }
 
-/// Checks after a write, never failing it: the answers are stored, and an
-/// alert that could not be judged now is judged with the next answer or
-/// the next sweep.
-pub async fn after_write(env: &Env, site: &str, config: &SiteConfig, events: &[touchpoint_core::Event]) {
-    let mut surveys: Vec<&str> = Vec::new();
-    for e in events.iter().filter(|e| e.score.is_some()) {
-        if !surveys.contains(&e.survey.as_str()) && config.alerts.iter().any(|a| a.survey == e.survey) {
-            surveys.push(&e.survey);
+/// The surveys among `events`' answers that have alerts: what a write
+/// gives [`after_write`] to judge.
+pub fn touched<'a>(config: &SiteConfig, events: impl IntoIterator<Item = &'a Event>) -> Vec<String> {
+    let mut surveys: Vec<String> = Vec::new();
+    for e in events.into_iter().filter(|e| e.score.is_some()) {
+        if !surveys.contains(&e.survey) && config.alerts.iter().any(|a| a.survey == e.survey) {
+            surveys.push(e.survey.clone());
         }
     }
+    surveys
+}
+
+/// Checks the alerts of `surveys` after a write, never failing it: the
+/// answers are stored, and an alert that could not be judged now is judged
+/// with the next answer or the next sweep.
+pub async fn after_write(env: &Env, site: &str, config: &SiteConfig, surveys: &[String]) {
     if surveys.is_empty() {
         return;
     }
+    let surveys: Vec<&str> = surveys.iter().map(String::as_str).collect();
     if let Err(e) = check(env, site, config, Some(&surveys), Date::now().as_millis()).await {
         worker::console_error!("alerts of {site} not checked: {}", e.message);
     }

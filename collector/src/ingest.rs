@@ -85,11 +85,10 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context, origin: Option<&st
         Mode::D1 => {
             let changed = write(env, &accepted, &config).await?;
             // Alerts are judged after the answer: the 202 does not wait.
-            if !config.alerts.is_empty() {
-                let (env, accepted) = (env.clone(), accepted.clone());
-                ctx.wait_until(async move {
-                    crate::alerts::after_write(&env, &accepted.site, &config, &accepted.events).await
-                });
+            let surveys = crate::alerts::touched(&config, &accepted.events);
+            if !surveys.is_empty() {
+                let (env, site) = (env.clone(), accepted.site.clone());
+                ctx.wait_until(async move { crate::alerts::after_write(&env, &site, &config, &surveys).await });
             }
             json!({"accepted": changed, "duplicates": accepted.events.len() - changed, "rejected": list})
         }

@@ -113,9 +113,8 @@ pub async fn consume<T>(batch: &MessageBatch<T>, env: &Env) {
     for (site, config) in
         configs.iter().filter_map(|(s, c)| c.as_ref().filter(|c| !c.alerts.is_empty()).map(|c| (*s, c)))
     {
-        let events: Vec<Event> =
-            messages.iter().filter(|(_, a)| a.site == site).flat_map(|(_, a)| a.events.iter().cloned()).collect();
-        crate::alerts::after_write(env, site, config, &events).await;
+        let of_site = messages.iter().filter(|(_, a)| a.site == site).flat_map(|(_, a)| &a.events);
+        crate::alerts::after_write(env, site, config, &crate::alerts::touched(config, of_site)).await;
     }
 }
 

@@ -379,14 +379,15 @@ pub fn read_out(
             if let Some(obj) = out.as_object_mut() {
                 obj.insert("survey".into(), json!(id));
                 obj.insert("metric".into(), json!(metric.map(Metric::as_str)));
+                // The survey as configured now, when its metric is this
+                // entry's; a CES difference is on its current scale.
+                let survey = config.survey(id).filter(|s| Some(s.metric) == *metric);
+                let scale = survey.and_then(|s| s.scale).or(Some(touchpoint_core::metric::DEFAULT_CES_SCALE));
                 if previous.is_some() {
-                    let scale =
-                        config.survey(id).and_then(|s| s.scale).or(Some(touchpoint_core::metric::DEFAULT_CES_SCALE));
                     obj.insert("previous".into(), before.to_json(*metric));
                     obj.insert("change".into(), total.difference(before, *metric, scale));
                 }
                 if let Some(group_by) = q.group_by {
-                    let survey = config.survey(id).filter(|s| Some(s.metric) == *metric);
                     // Variants of the configured experiment in its order
                     // (the baseline first), then the others as sorted.
                     let experiment =
@@ -408,8 +409,6 @@ pub fn read_out(
                         let against =
                             baseline.and_then(|v| groups.get(&(g1.clone(), Some(v.id.clone()))).map(|b| (v, b)));
                         if let (Some((variant, base)), Some(obj)) = (against, out.as_object_mut()) {
-                            let scale =
-                                survey.and_then(|s| s.scale).or(Some(touchpoint_core::metric::DEFAULT_CES_SCALE));
                             obj.insert("baseline".into(), json!(variant.id));
                             obj.insert("difference".into(), t.difference(base, *metric, scale));
                         }

@@ -169,3 +169,12 @@ impl From<State> for Status {
         }
     }
 }
+
+impl From<Status> for State {
+    fn from(s: Status) -> State {
+        match s {
+            Status::Firing => State::Firing,
+            Status::Resolved => State::Ok,
+        }
+    }
+}

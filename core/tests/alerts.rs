@@ -36,6 +36,7 @@ fn an_alert_fires_past_its_line_and_only_with_enough_answers() {
     assert_eq!(band.judge(Some(2.0), 1), Some(State::Ok));
     assert_eq!(a.window_start(8 * 86_400_000), 86_400_000);
     assert_eq!(Status::from(State::Ok), Status::Resolved);
+    assert_eq!(State::from(Status::Firing), State::Firing);
 }
 
 #[test]
