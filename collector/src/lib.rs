@@ -9,6 +9,7 @@ mod admin;
 mod alerts;
 mod assets;
 mod auth;
+mod comments;
 mod config;
 mod error;
 mod export;

@@ -3,7 +3,7 @@
 use worker::{Context, Env, Method, Request, Response, Result};
 
 use crate::error::{ApiError, ApiResult};
-use crate::{admin, alerts, assets, config, export, http, ingest, stats};
+use crate::{admin, alerts, assets, comments, config, export, http, ingest, stats};
 
 /// Answers one request. Only a failure to build a response at all is `Err`.
 pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
@@ -19,6 +19,7 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         (Method::Get, ["v1", "sites", site, "export.ndjson"]) => export::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "stats"]) => stats::get(&req, env, site).await,
         (Method::Get, ["v1", "sites", site, "alerts"]) => alerts::get(&req, env, site).await,
+        (Method::Get, ["v1", "sites", site, "comments"]) => comments::get(&req, env, site).await,
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "token"]) => admin::rotate_token(&req, env, site).await,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metric::{Metric, DEFAULT_CES_SCALE};
+use crate::metric::{Metric, CES_SCALES, DEFAULT_CES_SCALE};
 
 /// Which group an answer falls in; selects the follow-up question.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -58,6 +58,27 @@ impl Band {
             Band::Easy => "easy",
             Band::Hard => "hard",
         }
+    }
+
+    /// Every answer that falls in one of `bands`, as stored: metric, the
+    /// scale kept with it (CES only) and score. Lets a store filter by band
+    /// with the one definition above.
+    pub fn answers_in(bands: &[Band]) -> Vec<(Metric, Option<u8>, u8)> {
+        let mut out = Vec::new();
+        for metric in [Metric::Nps, Metric::Csat, Metric::Ces] {
+            let scales: Vec<Option<u8>> = match metric {
+                Metric::Ces => CES_SCALES.iter().copied().map(Some).collect(),
+                Metric::Nps | Metric::Csat => vec![None],
+            };
+            for scale in scales {
+                for score in metric.bottom()..=metric.top(scale) {
+                    if bands.contains(&Band::of(metric, scale, score)) {
+                        out.push((metric, scale, score));
+                    }
+                }
+            }
+        }
+        out
     }
 
     pub fn parse(name: &str) -> Option<Band> {

@@ -141,3 +141,29 @@ fn ces_difference_is_welch() {
     // Answers on another scale are not compared.
     assert_eq!(easy.difference(&Ces::from_scores(Some(5), [1, 2, 3])), None);
 }
+
+#[test]
+fn answers_in_a_band_are_exactly_its_scores() {
+    use touchpoint_core::flow::Band;
+    use touchpoint_core::Metric::{Ces, Csat, Nps};
+    let detractors: Vec<u8> = Band::answers_in(&[Band::Detractor])
+        .iter()
+        .map(|&(m, s, n)| {
+            assert_eq!((m, s), (Nps, None));
+            n
+        })
+        .collect();
+    assert_eq!(detractors, [0, 1, 2, 3, 4, 5, 6]);
+    assert_eq!(Band::answers_in(&[Band::Promoter]), [(Nps, None, 9), (Nps, None, 10)]);
+    assert_eq!(Band::answers_in(&[Band::High]), [(Csat, None, 4), (Csat, None, 5)]);
+    // CES "easy" is below the midpoint of the scale kept with the answer.
+    assert_eq!(
+        Band::answers_in(&[Band::Easy]),
+        [(Ces, Some(5), 1), (Ces, Some(5), 2), (Ces, Some(7), 1), (Ces, Some(7), 2), (Ces, Some(7), 3)]
+    );
+    // Bands of different metrics together; every answer of every scale once.
+    assert_eq!(Band::answers_in(&[Band::Low, Band::Hard]).len(), 3 + 3 + 4);
+    let all = [Band::Detractor, Band::Passive, Band::Promoter, Band::Low, Band::High, Band::Easy, Band::Hard];
+    assert_eq!(Band::answers_in(&all).len(), 11 + 5 + 5 + 7);
+    assert!(Band::answers_in(&[]).is_empty());
+}
