@@ -472,6 +472,68 @@ test("survey control lists the site's surveys; a refused parameter shows the API
   }
 });
 
+test("What people said: comments newest first, narrowed by how the answer felt and by words, older ones on request", async () => {
+  // A site of its own: 21 promoters who wrote something, then a detractor
+  // whose comment is markup, then an unhappy CSAT answer (newest).
+  await putSite(collector, "said", await demoConfig(ORIGIN));
+  const postSaid = async (events) => {
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+      body: JSON.stringify({ site: "said", events }) });
+    assert.equal(res.status, 202, await res.text());
+    await new Promise((r) => setTimeout(r, 5));
+  };
+  for (let i = 1; i <= 21; i++) await postSaid([ev("post-checkout-nps", "nps", "response", 9, { comment: `Fast delivery #${i}` })]);
+  await postSaid([ev("post-checkout-nps", "nps", "response", 2, { comment: `${HOSTILE} Late!` })]);
+  await postSaid([ev("help-csat", "csat", "response", 2, { comment: "Rude support", touchpoint: "help_article_read" })]);
+  for (const [viewport, scheme] of [[DESKTOP, "light"], [PHONE, "dark"]]) {
+    const { context, page, problems } = await open({ query: "?site=said", viewport, scheme });
+    try {
+      await signIn(page, collector.token, "said");
+      const region = page.getByRole("region", { name: "What people said" });
+      const items = region.getByRole("listitem");
+      await appears(items.first());
+      assert.equal(await items.count(), 20, "a page at a time");
+      const lines = async () => (await items.allInnerTexts()).map((t) => t.replace(/\n+/g, "\n"));
+      const first = await lines();
+      assert.match(first[0], /^Rude support\nCSAT 2\/5 \(low\) · help-csat at help_article_read · \d{4}-\d\d-\d\d \d\d:\d\d UTC · desktop(?: · [A-Z]{2})? · en$/);
+      assert.match(first[1], /^<img src=x onerror="window.__pwned=1"> Late!\nNPS 2\/10 \(detractor\) · post-checkout-nps at checkout_completed/);
+      assert.match(first[2], /^Fast delivery #21\nNPS 9\/10 \(promoter\)/);
+      assert.match(await region.getByRole("status").innerText(), /^Showing 20 comments; there are older ones\.$/);
+      await axe(page, `comments, ${viewport.width}x${viewport.height} ${scheme}`);
+      await mkdir(SHOTS, { recursive: true });
+      await region.screenshot({ path: join(SHOTS, `dashboard-comments-${viewport.width}-${scheme}.png`) });
+      await region.getByRole("button", { name: "Show older comments" }).click();
+      await appears(items.nth(22));
+      assert.equal(await items.count(), 23);
+      assert.match((await lines())[22], /^Fast delivery #1\n/);
+      assert.equal(await region.getByRole("button", { name: "Show older comments" }).isVisible(), false, "no more to show");
+
+      await region.getByLabel("Answers").selectOption({ label: "Unhappy (NPS 0-6, CSAT 1-3, hard CES)" });
+      await appears(region.getByRole("status").getByText("Showing 2 matching comments."));
+      assert.deepEqual((await lines()).map((t) => t.split("\n")[0]),
+        ["Rude support", `${HOSTILE} Late!`]);
+      await region.getByLabel("Containing").fill("RUDE");
+      await region.getByLabel("Containing").press("Enter");
+      await appears(region.getByRole("status").getByText("Showing 1 matching comment."));
+      assert.equal(new URL(page.url()).search, "?site=said&comments=unhappy&q=RUDE", "the view can be shared");
+      await page.reload();
+      await appears(region.getByRole("status").getByText("Showing 1 matching comment."));
+      assert.equal(await region.getByLabel("Containing").inputValue(), "RUDE");
+      await region.getByLabel("Containing").fill("nobody wrote this");
+      await region.getByRole("button", { name: "Show comments" }).click();
+      await appears(region.getByRole("status").getByText("No matching comments in this period yet."));
+      assert.equal(await items.count(), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined, "a comment never runs");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling: ${overflow}px too wide`);
+      await clean(page, problems);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test("axe-core: no violations signed out, by variant and by day, 1280x800 and 375x667, light and dark", async () => {
   for (const viewport of [DESKTOP, PHONE]) {
     for (const scheme of ["light", "dark"]) {

@@ -13,7 +13,7 @@ use worker::{wasm_bindgen::JsValue, Env, Request, Response};
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{json, site_id};
-use crate::stats::{bad, params, MAX_MS};
+use crate::stats::{bad, cursor, page_size, params, MAX_MS};
 use crate::store::{self, db};
 
 /// Comments per page, by default and at most.
@@ -61,18 +61,8 @@ impl Query {
                     }
                     q.search = Some(text.to_owned());
                 }
-                "limit" => {
-                    let limit =
-                        value.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n) && !value.starts_with('+'));
-                    q.limit = Some(limit.ok_or_else(|| bad(name, "a whole number of comments, 1 to 200"))?);
-                }
-                "before" => {
-                    let cursor = value.split_once('.').and_then(|(t, id)| {
-                        let at = t.parse::<u64>().ok().filter(|at| *at <= MAX_MS && !t.starts_with('+'))?;
-                        is_id(id).then(|| (at, id.to_owned()))
-                    });
-                    q.before = Some(cursor.ok_or_else(|| bad(name, "the `next` value of the previous page"))?);
-                }
+                "limit" => q.limit = Some(page_size(name, value, MAX_PAGE, "comments")?),
+                "before" => q.before = Some(cursor(name, value, "the `next` value of the previous page")?),
                 _ => return Ok(false),
             }
             Ok(true)

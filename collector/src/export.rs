@@ -10,7 +10,7 @@ use worker::{Env, Request, Response};
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
-use crate::stats::{bad, params, MAX_MS};
+use crate::stats::{bad, cursor, page_size, params, MAX_MS};
 use crate::store;
 
 /// Events per page, by default and at most.
@@ -39,18 +39,8 @@ impl Query {
             match name {
                 "survey" if is_id(value) => q.survey = Some(value.to_owned()),
                 "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
-                "limit" => {
-                    let limit =
-                        value.parse::<u32>().ok().filter(|n| (1..=MAX_PAGE).contains(n) && !value.starts_with('+'));
-                    q.limit = Some(limit.ok_or_else(|| bad(name, "a whole number of events, 1 to 5000"))?);
-                }
-                "after" => {
-                    let cursor = value.split_once('.').and_then(|(t, id)| {
-                        let at = t.parse::<u64>().ok().filter(|at| *at <= MAX_MS && !t.starts_with('+'))?;
-                        is_id(id).then(|| (at, id.to_owned()))
-                    });
-                    q.after = Some(cursor.ok_or_else(|| bad(name, "the value from the previous page's Link header"))?);
-                }
+                "limit" => q.limit = Some(page_size(name, value, MAX_PAGE, "events")?),
+                "after" => q.after = Some(cursor(name, value, "the value from the previous page's Link header")?),
                 _ => return Ok(false),
             }
             Ok(true)

@@ -162,6 +162,25 @@ pub(crate) fn bad(name: &str, message: &str) -> ApiError {
     ApiError::new(400, "invalid_value", message).field(name.to_owned())
 }
 
+/// A page size, 1 to `max`; `what` names the unit in the error.
+pub(crate) fn page_size(name: &str, value: &str, max: u32, what: &str) -> ApiResult<u32> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=max).contains(n) && !value.starts_with('+'))
+        .ok_or_else(|| bad(name, &format!("a whole number of {what}, 1 to {max}")))
+}
+
+/// Where a page starts: `received_at.id` of the previous page's last item,
+/// as the previous page gave it (`from` says where to find it).
+pub(crate) fn cursor(name: &str, value: &str, from: &str) -> ApiResult<(u64, String)> {
+    let cursor = value.split_once('.').and_then(|(t, id)| {
+        let at = t.parse::<u64>().ok().filter(|at| *at <= MAX_MS && !t.starts_with('+'))?;
+        is_id(id).then(|| (at, id.to_owned()))
+    });
+    cursor.ok_or_else(|| bad(name, from))
+}
+
 pub(crate) fn ms(name: &str, value: &str) -> ApiResult<u64> {
     value
         .parse::<u64>()

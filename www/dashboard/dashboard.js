@@ -1,10 +1,12 @@
-// The results dashboard: reads GET /v1/sites/{site}/stats and /alerts
-// (same origin, a site or operator token) and shows the site's threshold
-// alerts, then one card per survey, optionally split into groups. Plain DOM: every value from the API goes in as text
+// The results dashboard: reads GET /v1/sites/{site}/stats, /alerts and
+// /comments (same origin, a site or operator token) and shows the site's
+// threshold alerts, one card per survey (optionally split into groups),
+// then what people wrote. Plain DOM: every value from the API goes in as text
 // (createElement/append/textContent), never as markup; the page runs under
 // a CSP with no inline script or style.
 import { card } from "./readout.js";
 import { alertItem } from "./alerts.js";
+import { MOODS, commentItem } from "./comments.js";
 import { exportCsv } from "./download.js";
 import { GROUPS, ciLabel, el } from "./format.js";
 
@@ -33,7 +35,15 @@ const ui = {
   download: $("download"),
   alerts: $("alerts"),
   alertList: $("alert-list"),
+  commentFilter: $("comment-filter"),
+  mood: $("mood"),
+  search: $("search"),
+  commentCount: $("comment-count"),
+  commentList: $("comment-list"),
+  moreComments: $("more-comments"),
 };
+/** Comments per page read from the API. */
+const COMMENT_PAGE = 20;
 
 /** `{site, token}` once signed in. */
 let session = null;
@@ -41,6 +51,8 @@ let session = null;
 let knownSurveys = [];
 let inFlight = null;
 let lastLoad = 0;
+/** The comments read so far: the next page's cursor, how many pages, the request on its way. */
+const comments = { next: null, pages: 0, ctl: null };
 
 // ---- session and URL ------------------------------------------------------
 
@@ -68,6 +80,9 @@ function readControls(params) {
   ui.window.value = WINDOWS.includes(window) ? window : "all";
   const group = params.get("group_by");
   ui.groupBy.value = group && group in GROUPS ? group : "";
+  const mood = params.get("comments");
+  ui.mood.value = mood && Object.hasOwn(MOODS, mood) ? mood : "";
+  ui.search.value = (params.get("q") ?? "").slice(0, 200);
   const survey = params.get("survey");
   if (survey) {
     surveyOptions([survey]);
@@ -83,6 +98,8 @@ function writeUrl() {
   if (ui.survey.value) params.set("survey", ui.survey.value);
   if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
   if (ui.window.value !== "all") params.set("window", ui.window.value);
+  if (ui.mood.value) params.set("comments", ui.mood.value);
+  if (ui.search.value.trim()) params.set("q", ui.search.value.trim());
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
@@ -118,6 +135,10 @@ function showSignIn(site) {
   ui.signIn.hidden = false;
   ui.cards.replaceChildren();
   ui.updated.textContent = "";
+  comments.ctl?.abort();
+  ui.commentList.replaceChildren();
+  ui.commentCount.textContent = "";
+  ui.moreComments.hidden = true;
   ui.site.value = site ?? "";
   ui.token.value = "";
 }
@@ -171,7 +192,9 @@ async function load({ signingIn = false, quiet = false } = {}) {
   lastLoad = Date.now();
   if (res?.ok && body && Array.isArray(body.surveys)) {
     loaded(body, signingIn, quiet);
-    return loadAlerts(ctl);
+    // An automatic refresh leaves older comments the reader asked for alone.
+    const readingOlder = quiet && comments.pages > 1;
+    return Promise.all([loadAlerts(ctl), readingOlder ? null : loadComments()]);
   }
   failed(res, body, signingIn);
 }
@@ -198,6 +221,57 @@ async function loadAlerts(ctl) {
   alerts.sort((a, b) => rank(a) - rank(b));
   ui.alertList.replaceChildren(...alerts.map(alertItem));
   ui.alerts.hidden = false;
+}
+
+/**
+ * Reads the first page of comments for the controls, or (`more`) the next
+ * one, after those on screen. A failure says so under the heading and
+ * never touches the results.
+ */
+async function loadComments({ more = false } = {}) {
+  if (!session || (more && !comments.next)) return;
+  comments.ctl?.abort();
+  const ctl = new AbortController();
+  comments.ctl = ctl;
+  const params = new URLSearchParams({ limit: String(COMMENT_PAGE) });
+  if (ui.survey.value) params.set("survey", ui.survey.value);
+  const from = windowStart();
+  if (from !== null) params.set("from", String(from));
+  if (ui.mood.value) params.set("band", MOODS[ui.mood.value].bands);
+  const words = ui.search.value.trim();
+  if (words) params.set("q", words);
+  if (more) params.set("before", comments.next);
+  ui.moreComments.disabled = true;
+  let body = null;
+  let status = 0;
+  try {
+    const res = await fetch(`/v1/sites/${encodeURIComponent(session.site)}/comments?${params}`,
+      { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    status = res.status;
+    body = await res.json().catch(() => null);
+  } catch {}
+  if (ctl.signal.aborted) return;
+  comments.ctl = null;
+  ui.moreComments.disabled = false;
+  const list = Array.isArray(body?.comments) ? body.comments.filter((c) => c && typeof c === "object") : null;
+  if (status !== 200 || !list) {
+    const message = typeof body?.error?.message === "string" ? `: ${body.error.message}` : "";
+    ui.commentCount.textContent = status
+      ? `The comments could not be read (the collector answered ${status}${message}).`
+      : "The comments could not be read: check the connection, then press Show comments.";
+    return;
+  }
+  const items = list.map(commentItem);
+  if (more) ui.commentList.append(...items);
+  else ui.commentList.replaceChildren(...items);
+  comments.pages = more ? comments.pages + 1 : 1;
+  comments.next = typeof body.next === "string" ? body.next : null;
+  ui.moreComments.hidden = comments.next === null;
+  const n = ui.commentList.children.length;
+  const narrowed = ui.mood.value || words ? " matching" : "";
+  ui.commentCount.textContent = n === 0
+    ? `No${narrowed} comments in this period yet.`
+    : `Showing ${n}${narrowed} comment${n === 1 ? "" : "s"}${comments.next ? "; there are older ones" : ""}.`;
 }
 
 function loaded(body, signingIn, quiet) {
@@ -310,6 +384,7 @@ async function download() {
 function start() {
   const params = new URLSearchParams(location.search);
   const urlSite = params.get("site") ?? "";
+  ui.mood.append(...Object.entries(MOODS).map(([value, { label }]) => el("option", { value }, label)));
   readControls(params);
   const saved = readSession();
   if (saved && (!urlSite || urlSite === saved.site)) {
@@ -346,6 +421,16 @@ function start() {
     load();
   });
   ui.download.addEventListener("click", download);
+  ui.commentFilter.addEventListener("submit", (e) => {
+    e.preventDefault();
+    writeUrl();
+    loadComments();
+  });
+  ui.mood.addEventListener("change", () => {
+    writeUrl();
+    loadComments();
+  });
+  ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
   for (const control of [ui.window, ui.survey, ui.groupBy]) {
     control.addEventListener("change", () => {
       writeUrl();
