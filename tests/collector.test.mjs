@@ -423,6 +423,50 @@ describe("admin API and export", () => {
     const current = await fetch(`${collector.url}/v1/sites/${SITE}/config`);
     assert.equal((await current.json()).surveys.length, 2);
   });
+
+  test("If-Match: an edit of what was read is saved; one made after another editor's save is refused, 412", async () => {
+    const site = "editing";
+    await putSite(collector, site, config);
+    const admin = { Authorization: `Bearer ${collector.token}` };
+    const read = async () => {
+      const res = await fetch(`${collector.url}/v1/admin/sites/${site}`, { headers: admin });
+      assert.equal(res.status, 200);
+      return { etag: res.headers.get("etag"), config: (await res.json()).config };
+    };
+    const put = (body, ifMatch) => fetch(`${collector.url}/v1/admin/sites/${site}`, { method: "PUT",
+      headers: ifMatch ? { ...admin, "If-Match": ifMatch } : admin, body: JSON.stringify(body) });
+    const question = async () => (await (await fetch(`${collector.url}/v1/sites/${site}/config`)).json()).surveys[0].question.en;
+
+    const alice = await read();
+    const bob = await read();
+    assert.match(alice.etag, /^"[0-9a-f]{32}"$/);
+    assert.equal(alice.etag, bob.etag, "the same configuration, the same tag");
+    alice.config.surveys[0].question.en = "Alice's question?";
+    const saved = await put(alice.config, alice.etag);
+    assert.equal(saved.status, 200, await saved.clone().text());
+    assert.notEqual(saved.headers.get("etag"), alice.etag);
+    assert.equal(saved.headers.get("etag"), (await read()).etag, "the tag of what is now stored");
+
+    bob.config.surveys[0].question.en = "Bob's question?";
+    const late = await put(bob.config, bob.etag);
+    assert.equal(late.status, 412);
+    const { error } = await late.json();
+    assert.deepEqual([error.code, error.field], ["precondition_failed", "If-Match"]);
+    assert.match(error.message, /changed since it was read/);
+    assert.equal(await question(), "Alice's question?", "Alice's edit is not lost");
+
+    assert.equal((await put(bob.config, `W/${saved.headers.get("etag")}`)).status, 412, "a weak tag never matches");
+    assert.equal((await put(bob.config, `"0", ${saved.headers.get("etag")}`)).status, 200, "one of a list");
+    assert.equal(await question(), "Bob's question?");
+    assert.equal((await put(config, "*")).status, 200, "* matches any stored configuration");
+    assert.equal((await put(config)).status, 200, "without If-Match the last write wins, as before");
+    const missing = await fetch(`${collector.url}/v1/admin/sites/never-made`, { method: "PUT",
+      headers: { ...admin, "If-Match": "*" }, body: JSON.stringify(config) });
+    assert.equal(missing.status, 412, "* does not match a site that does not exist");
+    assert.equal((await fetch(`${collector.url}/v1/admin/sites/never-made`, { headers: admin })).status, 404);
+    const unquoted = await put(config, (await read()).etag.replace(/"/g, ""));
+    assert.equal(unquoted.status, 412, "an unquoted tag is not the tag");
+  });
 });
 
 describe("widget files", () => {

@@ -8,8 +8,9 @@ use touchpoint_core::SiteConfig;
 use worker::{Date, Env, Request, Response};
 
 use crate::auth::{self, require_site, Caller};
+use crate::config::etag;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{json, read_body, site_id as check_site_id};
+use crate::http::{json, read_body, set_header, site_id as check_site_id};
 use crate::store;
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
@@ -17,14 +18,21 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
     // A site owner may change their site; only the operator creates sites,
     // and only the operator sets a site's rate tier (the collector's
     // capacity is the operator's to share).
-    let stored = store::site(env, site).await?;
+    let stored = store::site_as_stored(env, site).await?;
     let caller = match &stored {
         Some(_) => require_site(&req, env, site).await?,
         None => auth::require_operator(&req, env).await.map(|()| Caller::Operator)?,
     };
+    // `If-Match` (an editor's "I changed what I read"): the stored
+    // configuration must still be the one with that tag; `*`: any stored one.
+    let expected = match (req.headers().get("If-Match").ok().flatten(), &stored) {
+        (None, _) => None,
+        (Some(tags), Some((_, text))) if tag_matches(&tags, &etag(text)) => Some(text.as_str()),
+        (Some(_), _) => return Err(changed_meanwhile()),
+    };
     let body = read_body(&mut req, MAX_CONFIG_BYTES).await?;
     let mut config = parse(&body)?;
-    if let (Caller::SiteOwner, Some(stored)) = (caller, &stored) {
+    if let (Caller::SiteOwner, Some((stored, _))) = (caller, &stored) {
         // Left out, it stays as the operator set it.
         let given = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.get("rate_limit").is_some());
         if !given {
@@ -41,16 +49,44 @@ pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Resp
         return Err(ApiError { details: Some(json!({ "errors": list })), ..first });
     }
     check_patterns(&config)?;
-    store::put_site(env, site, &config, Date::now().as_millis()).await?;
-    Ok(json(&json!({"site": site, "config": config}), 200)?)
+    let text = serde_json::to_string(&config).map_err(|_| ApiError::internal())?;
+    let now = Date::now().as_millis();
+    match expected {
+        Some(expected) if !store::replace_site_if(env, site, &text, now, expected).await? => {
+            return Err(changed_meanwhile())
+        }
+        Some(_) => {}
+        None => store::put_site(env, site, &text, now).await?,
+    }
+    let mut response = json(&json!({"site": site, "config": config}), 200)?;
+    set_header(&mut response, "ETag", &etag(&text));
+    Ok(response)
+}
+
+/// Whether an `If-Match` list names `etag` (strong comparison: a weak tag
+/// never matches), or is `*`.
+fn tag_matches(tags: &str, etag: &str) -> bool {
+    tags.trim() == "*" || tags.split(',').any(|t| t.trim() == etag)
+}
+
+fn changed_meanwhile() -> ApiError {
+    ApiError::new(
+        412,
+        "precondition_failed",
+        "the configuration changed since it was read (or does not exist): read it again and reapply the edit",
+    )
+    .field("If-Match")
 }
 
 pub async fn get_site(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
     require_site(req, env, site).await?;
-    let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
+    let (config, text) = store::site_as_stored(env, site).await?.ok_or_else(ApiError::unknown_site)?;
     let bot_hits = store::bot_hits(env, site).await?;
-    Ok(json(&json!({"site": site, "config": config, "bot_hits": bot_hits}), 200)?)
+    let mut response = json(&json!({"site": site, "config": config, "bot_hits": bot_hits}), 200)?;
+    // The tag of the stored configuration, for a later PUT's `If-Match`.
+    set_header(&mut response, "ETag", &etag(&text));
+    Ok(response)
 }
 
 /// Compiles every `regex` rule with the runtime's JavaScript engine, the

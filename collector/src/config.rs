@@ -37,7 +37,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
 }
 
 /// A strong validator: the first 128 bits of the body's SHA-256.
-fn etag(body: &str) -> String {
+pub(crate) fn etag(body: &str) -> String {
     let digest = Sha256::digest(body.as_bytes());
     let mut tag = String::from("\"");
     hex(&mut tag, digest.get(..16).unwrap_or_default());

@@ -18,25 +18,46 @@ struct ConfigRow {
 
 /// The stored configuration of `site`, if the site exists.
 pub async fn site(env: &Env, site: &str) -> ApiResult<Option<SiteConfig>> {
+    Ok(site_as_stored(env, site).await?.map(|(config, _)| config))
+}
+
+/// The stored configuration of `site` and its stored text (what a
+/// conditional replace compares), if the site exists.
+pub async fn site_as_stored(env: &Env, site: &str) -> ApiResult<Option<(SiteConfig, String)>> {
     let row: Option<ConfigRow> =
         db(env)?.prepare("SELECT config FROM sites WHERE id = ?1").bind(&[site.into()])?.first(None).await?;
     let Some(row) = row else { return Ok(None) };
     // Only validated configs are stored; a row that no longer parses is a bug.
-    serde_json::from_str(&row.config).map(Some).map_err(|e| {
-        worker::console_error!("stored config of {site} does not parse: {e}");
-        ApiError::internal()
-    })
+    match serde_json::from_str(&row.config) {
+        Ok(config) => Ok(Some((config, row.config))),
+        Err(e) => {
+            worker::console_error!("stored config of {site} does not parse: {e}");
+            Err(ApiError::internal())
+        }
+    }
 }
 
-/// Creates or replaces the configuration of `site`.
-pub async fn put_site(env: &Env, site: &str, config: &SiteConfig, now_ms: u64) -> ApiResult<()> {
-    let json = serde_json::to_string(config).map_err(|_| ApiError::internal())?;
+/// Replaces the configuration of `site` with `text` only if its stored text is still
+/// `expected`, in one statement (two editors cannot both win); false when
+/// it changed meanwhile or the site is gone.
+pub async fn replace_site_if(env: &Env, site: &str, text: &str, now_ms: u64, expected: &str) -> ApiResult<bool> {
+    let result = db(env)?
+        .prepare("UPDATE sites SET config = ?2, updated_at = ?3 WHERE id = ?1 AND config = ?4")
+        .bind(&[site.into(), text.into(), (now_ms as f64).into(), expected.into()])?
+        .run()
+        .await?;
+    Ok(result.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0)
+}
+
+/// Creates or replaces the configuration of `site` with `text` (a
+/// validated configuration's JSON).
+pub async fn put_site(env: &Env, site: &str, text: &str, now_ms: u64) -> ApiResult<()> {
     db(env)?
         .prepare(
             "INSERT INTO sites (id, config, updated_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT (id) DO UPDATE SET config = excluded.config, updated_at = excluded.updated_at",
         )
-        .bind(&[site.into(), json.into(), (now_ms as f64).into()])?
+        .bind(&[site.into(), text.into(), (now_ms as f64).into()])?
         .run()
         .await?;
     Ok(())
