@@ -534,6 +534,73 @@ test("What people said: comments newest first, narrowed by how the answer felt a
   }
 });
 
+test("Site configuration: edited as JSON and saved; problems listed by field; a save after someone else's is refused, nothing lost", async () => {
+  const site = "conf";
+  await putSite(collector, site, await demoConfig(ORIGIN));
+  const publicQuestion = async () =>
+    (await (await fetch(`${collector.url}/v1/sites/${site}/config`)).json()).surveys[0].question.en;
+  const { context, page, problems } = await open({ query: `?site=${site}` });
+  try {
+    await signIn(page, await newToken(site), site);
+    await appears(card(page, "post-checkout-nps"));
+    const editor = page.getByRole("group").filter({ has: page.getByText("Site configuration", { exact: true }) });
+    const text = page.getByLabel("Configuration (JSON)");
+    const result = page.locator("#config-result");
+    assert.equal(await text.isVisible(), false, "closed until asked for");
+    await page.getByText("Site configuration", { exact: true }).click();
+    await appears(result.getByText("Loaded. Edit it and press Save configuration."));
+    const loaded = JSON.parse(await text.inputValue());
+    assert.equal(loaded.surveys[0].id, "post-checkout-nps");
+
+    // An edit, saved: visitors' configuration has it.
+    loaded.surveys[0].question.en = "Would you recommend Conf to a friend?";
+    await text.fill(JSON.stringify(loaded, null, 2));
+    await page.getByRole("button", { name: "Save configuration" }).click();
+    await appears(result.getByText(/^Saved at \d\d:\d\d:\d\d\. Visitors' widgets get it within about a minute\.$/));
+    assert.equal(await publicQuestion(), "Would you recommend Conf to a friend?");
+
+    // Problems are listed by field, and nothing is saved.
+    const bad = { ...loaded, origins: ["https://ok.example/path"], surveys: [{ ...loaded.surveys[0], scale: 7 }, ...loaded.surveys.slice(1)] };
+    await text.fill(JSON.stringify(bad, null, 2));
+    await page.getByRole("button", { name: "Save configuration" }).click();
+    await appears(result.getByText("Not saved: 2 problems to fix."));
+    const listed = await page.locator("#config-errors li").allInnerTexts();
+    assert.equal(listed.length, 2, listed.join("\n"));
+    assert.match(listed[0], /^origins\[0\]: /);
+    assert.match(listed[1], /^surveys\[0\]\.scale: /);
+    await axe(page, "configuration problems listed");
+    await text.fill(JSON.stringify(loaded, null, 2).replace('"metric": "nps"', '"metric": "stars"'));
+    await page.getByRole("button", { name: "Save configuration" }).click();
+    await appears(page.locator("#config-errors li").getByText(/^surveys\[0\]\.metric: /));
+    assert.equal(await publicQuestion(), "Would you recommend Conf to a friend?");
+
+    // Someone else saves while this editor is open: this save is refused, theirs kept, this text too.
+    await page.getByRole("button", { name: "Reload" }).click();
+    await appears(result.getByText("Loaded. Edit it and press Save configuration."));
+    const theirs = structuredClone(loaded);
+    theirs.surveys[0].question.en = "Changed by someone else?";
+    await putSite(collector, site, theirs);
+    const mine = structuredClone(loaded);
+    mine.surveys[0].question.en = "My late edit?";
+    await text.fill(JSON.stringify(mine, null, 2));
+    await page.getByRole("button", { name: "Save configuration" }).click();
+    await appears(result.getByText(/^Someone saved the configuration after you loaded it/));
+    assert.equal(await publicQuestion(), "Changed by someone else?");
+    assert.match(await text.inputValue(), /My late edit\?/, "the edit stays to be copied");
+    await page.getByRole("button", { name: "Reload" }).click();
+    await appears(result.getByText("Loaded. Edit it and press Save configuration."));
+    assert.match(await text.inputValue(), /Changed by someone else\?/);
+
+    // Signing out empties the editor: it holds the webhooks' secrets.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    assert.equal(await page.evaluate(() => document.getElementById("config-text").value), "");
+    assert.equal(await editor.count(), 0, "hidden with the results");
+    await clean(page, problems, /status of 4(00|12)/);
+  } finally {
+    await context.close();
+  }
+});
+
 test("axe-core: no violations signed out, by variant and by day, 1280x800 and 375x667, light and dark", async () => {
   for (const viewport of [DESKTOP, PHONE]) {
     for (const scheme of ["light", "dark"]) {

@@ -8,6 +8,7 @@ import { card } from "./readout.js";
 import { alertItem } from "./alerts.js";
 import { MOODS, commentItem } from "./comments.js";
 import { exportCsv } from "./download.js";
+import { settingsSession, setupSettings } from "./settings.js";
 import { GROUPS, ciLabel, el } from "./format.js";
 
 const STORE_KEY = "touchpoint-dashboard";
@@ -144,6 +145,7 @@ function showSignIn(site) {
 }
 
 function showResults() {
+  settingsSession(session);
   ui.signIn.hidden = true;
   ui.results.hidden = false;
   ui.signOut.hidden = false;
@@ -154,6 +156,7 @@ function signOut(message) {
   inFlight?.abort();
   const site = session?.site;
   session = null;
+  settingsSession(null);
   knownSurveys = [];
   surveyOptions([]);
   writeSession(null);
@@ -431,6 +434,7 @@ function start() {
     loadComments();
   });
   ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
+  setupSettings(() => load({ quiet: true }));
   for (const control of [ui.window, ui.survey, ui.groupBy]) {
     control.addEventListener("change", () => {
       writeUrl();
