@@ -56,3 +56,40 @@ test("retention_days is 1 to 3650 and never served to browsers", async () => {
   assert.equal(config.retention_days, undefined);
   assert.equal(config.surveys[0].id, "nps1");
 });
+
+test("a sweep stays within its D1 query budget and the next one goes on where it stopped", async () => {
+  // A budget for two retention sites a sweep (3 queries of overhead, at most 11 a site).
+  const small = await startCollector({ vars: { SWEEP_QUERY_BUDGET: "25" } });
+  try {
+    const sites = ["r1", "r2", "r3", "r4", "r5"];
+    const postTo = (site, events) => fetch(`${small.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site, events }) });
+    const age = () => small.sql(`UPDATE events SET received_at = received_at - ${31 * DAY_MS} WHERE received_at > ${Date.now() - DAY_MS}`);
+    for (const site of sites) {
+      await putSite(small, site, { version: 1, origins: [ORIGIN], surveys: [survey], retention_days: 30 });
+      assert.equal((await postTo(site, answers(site, 2))).status, 202);
+    }
+    await age();
+    const left = async () => {
+      const out = [];
+      for (const site of sites) out.push((await exportEvents(small, site)).length);
+      return out;
+    };
+    const sweep = async () => assert.equal((await fetch(`${small.url}/__scheduled?cron=*/15+*+*+*+*`)).status, 200);
+    assert.deepEqual(await left(), [2, 2, 2, 2, 2]);
+    await sweep();
+    assert.deepEqual(await left(), [0, 0, 2, 2, 2], "two sites, in the order of their ids");
+    await sweep();
+    assert.deepEqual(await left(), [0, 0, 0, 0, 2], "the next two");
+    // Old answers again on r1, r2 and r5: the third sweep does r5 and, round
+    // to the first, r1; r2 waits for the fourth.
+    for (const site of ["r1", "r2", "r5"]) assert.equal((await postTo(site, answers(site, 1))).status, 202);
+    await age();
+    await sweep();
+    assert.deepEqual(await left(), [0, 1, 0, 0, 0], "r5, then round to r1");
+    await sweep();
+    assert.deepEqual(await left(), [0, 0, 0, 0, 0], "every site swept, however many");
+  } finally {
+    await small.stop();
+  }
+});

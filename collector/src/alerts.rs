@@ -41,9 +41,7 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         .filter(|a| surveys.is_none_or(|s| s.contains(&a.survey.as_str())))
         .filter_map(|a| config.survey(&a.survey).map(|s| (a, s)))
         .collect();
-    let mut days: Vec<u32> = watched.iter().map(|(a, _)| a.days).collect();
-    days.sort_unstable();
-    days.dedup();
+    let days = lengths(watched.iter().map(|(a, _)| *a));
     let mut judged: Vec<(&Alert, &Survey, State, Window)> = Vec::new();
     for d in days {
         let of_length: Vec<_> = watched.iter().filter(|(a, _)| a.days == d).collect();
@@ -82,9 +80,7 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         return Ok(0);
     }
     if let Err(e) = tell(env, site, config, &notices).await {
-        for n in &notices {
-            let _ = undo(env, site, &n.alert, n.status.into()).await;
-        }
+        let _ = undo(env, site, &notices).await;
         return Err(e);
     }
     Ok(notices.len())
@@ -181,15 +177,43 @@ async fn record(env: &Env, site: &str, judged: &[(&Alert, &Survey, State, Window
     Ok(changed)
 }
 
-/// Puts an alert whose notice could not be queued back to where it was.
-async fn undo(env: &Env, site: &str, alert: &str, told: State) -> ApiResult<()> {
-    let before = if told == State::Firing { State::Ok } else { State::Firing };
-    db(env)?
-        .prepare("UPDATE alert_states SET state = ?3 WHERE site = ?1 AND alert = ?2 AND state = ?4")
-        .bind(&[site.into(), alert.into(), before.as_str().into(), told.as_str().into()])?
-        .run()
-        .await?;
+/// Puts back the state before the changes in `notices` (they could not
+/// be told), in one batch: the next judgement finds them again.
+async fn undo(env: &Env, site: &str, notices: &[Notice]) -> ApiResult<()> {
+    let db = db(env)?;
+    let mut statements = Vec::with_capacity(notices.len());
+    for n in notices {
+        let told: State = n.status.into();
+        let before = if told == State::Firing { State::Ok } else { State::Firing };
+        statements.push(
+            db.prepare("UPDATE alert_states SET state = ?3 WHERE site = ?1 AND alert = ?2 AND state = ?4").bind(&[
+                site.into(),
+                n.alert.as_str().into(),
+                before.as_str().into(),
+                told.as_str().into(),
+            ])?,
+        );
+    }
+    db.batch(statements).await?;
     Ok(())
+}
+
+/// The most D1 round trips [`check`] makes for `config`'s alerts: one
+/// aggregate per distinct window length, the batch that records them, and
+/// the batch that would undo them.
+pub fn queries(config: &SiteConfig) -> usize {
+    match lengths(&config.alerts).len() {
+        0 => 0,
+        n => n + 2,
+    }
+}
+
+/// The distinct window lengths (days) of `alerts`, shortest first.
+fn lengths<'a>(alerts: impl IntoIterator<Item = &'a Alert>) -> Vec<u32> {
+    let mut days: Vec<u32> = alerts.into_iter().map(|a| a.days).collect();
+    days.sort_unstable();
+    days.dedup();
+    days
 }
 
 /// Queues the notices to every webhook that takes them.

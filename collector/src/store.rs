@@ -354,7 +354,10 @@ pub async fn sites_to_sweep(env: &Env) -> ApiResult<Vec<(String, SiteConfig)>> {
     }
     // A cheap filter in SQL, the real one on the parsed configuration.
     let rows: Vec<Row> = db(env)?
-        .prepare("SELECT id, config FROM sites WHERE config LIKE '%\"alerts\"%' OR config LIKE '%\"retention_days\"%'")
+        .prepare(
+            "SELECT id, config FROM sites WHERE config LIKE '%\"alerts\"%' OR config LIKE '%\"retention_days\"%' \
+             ORDER BY id",
+        )
         .all()
         .await?
         .results()?;
@@ -363,6 +366,29 @@ pub async fn sites_to_sweep(env: &Env) -> ApiResult<Vec<(String, SiteConfig)>> {
         .filter_map(|r| serde_json::from_str::<SiteConfig>(&r.config).ok().map(|c| (r.id, c)))
         .filter(|(_, c)| !c.alerts.is_empty() || c.retention_days.is_some())
         .collect())
+}
+
+/// The site the next sweep starts with (where the last one stopped).
+pub async fn sweep_start(env: &Env) -> ApiResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        next_site: Option<String>,
+    }
+    let row: Option<Row> = db(env)?.prepare("SELECT next_site FROM sweep_state WHERE id = 1").first(None).await?;
+    Ok(row.and_then(|r| r.next_site))
+}
+
+/// Records where the next sweep starts (`None`: from the first site).
+pub async fn set_sweep_start(env: &Env, site: Option<&str>) -> ApiResult<()> {
+    db(env)?
+        .prepare(
+            "INSERT INTO sweep_state (id, next_site) VALUES (1, ?1) \
+             ON CONFLICT (id) DO UPDATE SET next_site = excluded.next_site",
+        )
+        .bind(&[site.map_or(JsValue::NULL, Into::into)])?
+        .run()
+        .await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]
