@@ -428,6 +428,50 @@ test("group by touchpoint: a touchpoint named like markup is shown as text and n
   }
 });
 
+test("group by a visitor attribute: its name asked for, a row per value, kept in the address", async () => {
+  // A site of its own: answers of two plans and one without.
+  await putSite(collector, "seg", await demoConfig(ORIGIN));
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+    body: JSON.stringify({ site: "seg", events: [
+      ...[10, 9].map((s) => ev("post-checkout-nps", "nps", "response", s, { attributes: { plan: "pro" } })),
+      ev("post-checkout-nps", "nps", "response", 2, { attributes: { plan: "free" } }),
+      ev("post-checkout-nps", "nps", "response", 8)] }) });
+  assert.equal(res.status, 202, await res.text());
+  const { context, page, problems } = await open({ query: "?site=seg" });
+  try {
+    await signIn(page, collector.token, "seg");
+    const nps = card(page, "post-checkout-nps");
+    await appears(nps);
+    assert.equal(await page.getByLabel("Attribute name").isVisible(), false, "asked for only when grouping by one");
+    const asked = [];
+    page.on("request", (r) => r.url().includes("/stats") && asked.push(new URL(r.url()).searchParams.get("group_by")));
+    await page.getByLabel("Group by").selectOption("attribute");
+    await appears(page.getByLabel("Attribute name"));
+    assert.equal(await page.evaluate(() => document.activeElement.id), "attribute", "the name is asked for at once");
+    await page.waitForTimeout(300);
+    assert.deepEqual(asked, [], "no read-out is asked for without the name");
+    await page.keyboard.type("plan");
+    await page.keyboard.press("Enter");
+    const table = nps.getByRole("table", { name: "post-checkout-nps by attribute plan" });
+    await appears(table);
+    const rows = await table.getByRole("rowheader").allInnerTexts();
+    assert.deepEqual(rows, ["(none)", "free", "pro"]);
+    assert.ok(asked.includes("attributes.plan"), asked.join());
+    assert.match(new URL(page.url()).search, /[?&]group_by=attributes\.plan(&|$)/);
+    await axe(page, "grouped by an attribute");
+    await page.reload();
+    await appears(nps.getByRole("table", { name: "post-checkout-nps by attribute plan" }));
+    assert.equal(await page.getByLabel("Attribute name").inputValue(), "plan", "the view comes back from the address");
+    await page.getByLabel("Attribute name").fill("not a name");
+    await page.getByLabel("Attribute name").press("Tab");
+    await appears(page.getByRole("status").getByText("An attribute name is 1-64 letters, digits, - or _."));
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
 test("group by day: charts of responses and score per day with text alternatives, and the table", async () => {
   const { context, page, problems } = await open({ query: `?site=${SITE}&group_by=day` });
   try {

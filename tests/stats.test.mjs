@@ -144,6 +144,36 @@ test("group_by touchpoint, stage, device and day", async () => {
   assert.equal(day.reduce((n, g) => n + g.responses, 0), 4);
 });
 
+test("group_by=attributes.NAME: the read-out per visitor segment attribute", async () => {
+  // nps1: "now" answered 10 9 6 as plan "pro" (orders 3); 7 3 9 came without attributes, as did every impression.
+  const plan = (await stats("?survey=nps1&group_by=attributes.plan")).body;
+  assert.equal(plan.group_by, "attributes.plan");
+  const rows = (groups, key) => groups.map((g) => [g[key], g.impressions, g.responses, g.nps.score]);
+  const byPlan = rows(plan.surveys[0].groups, "attributes.plan");
+  assert.deepEqual(byPlan.map((r) => r.slice(0, 3)), [[null, 8, 3], ["pro", 0, 3]]);
+  near(byPlan[0][3], 0); // 9, 7, 3: one promoter, one detractor
+  near(byPlan[1][3], 100 / 3); // 10, 9, 6
+  const orders = (await stats("?survey=nps1&group_by=attributes.orders")).body.surveys[0].groups;
+  assert.deepEqual(orders.map((g) => [g["attributes.orders"], g.responses]), [[null, 3], ["3", 3]], "a number as its text");
+
+  // Booleans, and a name with a '-', on a site of their own.
+  await putSite(collector, "seg", { version: 1, origins: [ORIGIN], surveys: [
+    { id: "csat1", metric: "csat", touchpoint: "delivery", trigger: { event: "e" }, question: { en: "Q?" } }] });
+  const answers = [[5, { returning: true, "signup-source": "ads" }], [4, { returning: true }], [2, { returning: false }], [1, {}]]
+    .map(([score, attributes]) => ev("csat1", "csat", "response", score, { attributes }));
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "seg", events: answers }) });
+  assert.equal(res.status, 202, await res.text());
+  const seg = async (query) => (await (await fetch(`${collector.url}/v1/sites/seg/stats${query}`,
+    { headers: { Authorization: `Bearer ${collector.token}` } })).json()).surveys[0].groups;
+  assert.deepEqual((await seg("?group_by=attributes.returning")).map((g) => [g["attributes.returning"], g.responses, g.csat.score]),
+    [[null, 1, 0], ["false", 1, 0], ["true", 2, 100]]);
+  assert.deepEqual((await seg("?group_by=attributes.signup-source")).map((g) => [g["attributes.signup-source"], g.responses]),
+    [[null, 3], ["ads", 1]]);
+  assert.deepEqual((await seg("?group_by=attributes.nobody-has-this")).map((g) => [g["attributes.nobody-has-this"], g.responses]),
+    [[null, 4]], "an attribute no event has: one group of everyone");
+});
+
 test("from (inclusive) and to (exclusive) filter on received_at", async () => {
   const later = (await stats(`?survey=nps1&from=${boundary}`)).body.surveys;
   assert.deepEqual(later.map((s) => [s.impressions, s.responses, s.nps.score]), [[2, 1, 100]]);
@@ -220,7 +250,8 @@ test("a survey's metric or CES scale changed: answers keep theirs, and no number
 });
 
 test("bad query parameters -> 400 naming the parameter; no token -> 401", async () => {
-  const cases = [["?group_by=week", "group_by"], ["?from=abc", "from"], ["?to=-1", "to"], ["?from=5&to=1", "to"],
+  const cases = [["?group_by=week", "group_by"], ["?group_by=attributes.", "group_by"], ["?group_by=attributes.a.b", "group_by"],
+    ["?group_by=attributes.%22x", "group_by"], ["?group_by=attribute.plan", "group_by"], ["?from=abc", "from"], ["?to=-1", "to"], ["?from=5&to=1", "to"],
     ["?survey=a%20b", "survey"], ["?grup_by=day", "grup_by"], ["?survey=nps1&survey=csat1", "survey"],
     ["?from=9007199254740993", "from"]];
   for (const [query, field] of cases) {

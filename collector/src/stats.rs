@@ -1,7 +1,8 @@
 //! `GET /v1/sites/{site}/stats`: the read-out per survey (impressions,
 //! responses, dismisses, response rate and the survey's metric), optionally
 //! for one survey, a `received_at` window and grouped by variant,
-//! touchpoint, stage, day, device or country, and compared with the period
+//! touchpoint, stage, day, device, country or a visitor segment attribute,
+//! and compared with the period
 //! just before the window (the baseline a trend is read against). Counting
 //! is SQL aggregation in D1 (one row per survey, group, type and score,
 //! never one per event); the metric maths is `touchpoint_core::stats`,
@@ -25,7 +26,7 @@ use crate::store;
 pub(crate) const MAX_MS: u64 = (1 << 53) - 1;
 
 /// How the read-out of each survey is split.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupBy {
     /// Experiment and variant (`null` for events outside any experiment).
     Variant,
@@ -36,10 +37,16 @@ pub enum GroupBy {
     Day,
     Device,
     Country,
+    /// A visitor segment attribute the events carry (`attributes.plan`):
+    /// its value as text (`true` / `false` for booleans), `null` without it.
+    Attribute(String),
 }
 
 impl GroupBy {
     fn parse(s: &str) -> Option<Self> {
+        if let Some(name) = s.strip_prefix("attributes.") {
+            return is_id(name).then(|| GroupBy::Attribute(name.to_owned()));
+        }
         Some(match s {
             "variant" => GroupBy::Variant,
             "touchpoint" => GroupBy::Touchpoint,
@@ -51,20 +58,27 @@ impl GroupBy {
         })
     }
 
-    fn as_str(self) -> &'static str {
+    /// The name the API gives it (`group_by` and each group's key).
+    fn name(&self) -> String {
         match self {
-            GroupBy::Variant => "variant",
-            GroupBy::Touchpoint => "touchpoint",
-            GroupBy::Stage => "stage",
-            GroupBy::Day => "day",
-            GroupBy::Device => "device",
-            GroupBy::Country => "country",
+            GroupBy::Variant => "variant".into(),
+            GroupBy::Touchpoint => "touchpoint".into(),
+            GroupBy::Stage => "stage".into(),
+            GroupBy::Day => "day".into(),
+            GroupBy::Device => "device".into(),
+            GroupBy::Country => "country".into(),
+            GroupBy::Attribute(name) => format!("attributes.{name}"),
         }
     }
 
-    /// The SQL for the two group columns. Only these literals reach SQL.
-    fn columns(self) -> &'static str {
+    /// The SQL for the two group columns. Only these literals reach SQL;
+    /// an attribute's JSON path is bound as `?5`.
+    fn columns(&self) -> &'static str {
         match self {
+            GroupBy::Attribute(_) => {
+                "CASE json_type(attributes, ?5) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                 ELSE CAST(json_extract(attributes, ?5) AS TEXT) END AS g1, NULL AS g2"
+            }
             GroupBy::Variant => "experiment AS g1, variant AS g2",
             GroupBy::Touchpoint => "touchpoint AS g1, NULL AS g2",
             GroupBy::Stage => "NULL AS g1, NULL AS g2",
@@ -99,7 +113,8 @@ impl Query {
                 "survey" if is_id(value) => q.survey = Some(value.to_owned()),
                 "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
                 "group_by" => {
-                    let message = "one of variant, touchpoint, stage, day, device, country";
+                    let message = "one of variant, touchpoint, stage, day, device, country, or attributes.NAME \
+                                   (NAME: 1-64 characters of a-z, A-Z, 0-9, '-', '_')";
                     q.group_by = Some(GroupBy::parse(value).ok_or_else(|| bad(name, message))?);
                 }
                 "compare" if value == "previous" => q.compare = true,
@@ -224,7 +239,7 @@ pub struct Row {
 }
 
 async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
-    let columns = q.group_by.map_or("NULL AS g1, NULL AS g2", GroupBy::columns);
+    let columns = q.group_by.as_ref().map_or("NULL AS g1, NULL AS g2", GroupBy::columns);
     let sql = format!(
         "SELECT survey, metric, type, scale, score, {columns}, COUNT(*) AS n FROM events \
          WHERE site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4 \
@@ -233,7 +248,12 @@ async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
     let survey = q.survey.as_deref().map_or(wasm_bindgen::JsValue::NULL, Into::into);
     let from = q.from.unwrap_or(0) as f64;
     let to = q.to.unwrap_or(MAX_MS) as f64;
-    let result = store::db(env)?.prepare(sql).bind(&[site.into(), survey, from.into(), to.into()])?.all().await?;
+    let mut values = vec![site.into(), survey, from.into(), to.into()];
+    if let Some(GroupBy::Attribute(name)) = &q.group_by {
+        // A JSON path; the name is A-Z, a-z, 0-9, '-' and '_' only.
+        values.push(format!("$.\"{name}\"").into());
+    }
+    let result = store::db(env)?.prepare(sql).bind(&values)?.all().await?;
     Ok(result.results()?)
 }
 
@@ -363,7 +383,7 @@ pub fn read_out(
         let entry = surveys.entry((row.survey.clone(), row.metric.clone())).or_default();
         entry.metric = Metric::parse(&row.metric);
         entry.total.add(row);
-        if let Some(group_by) = q.group_by {
+        if let Some(group_by) = &q.group_by {
             let key = match group_by {
                 GroupBy::Stage => (config.survey(&row.survey).and_then(|s| s.stage.clone()), None),
                 _ => (row.g1.clone(), row.g2.clone()),
@@ -406,11 +426,11 @@ pub fn read_out(
                     obj.insert("previous".into(), before.to_json(*metric));
                     obj.insert("change".into(), total.difference(before, *metric, scale));
                 }
-                if let Some(group_by) = q.group_by {
+                if let Some(group_by) = &q.group_by {
                     // Variants of the configured experiment in its order
                     // (the baseline first), then the others as sorted.
                     let experiment =
-                        survey.and_then(|s| s.experiment.as_ref()).filter(|_| group_by == GroupBy::Variant);
+                        survey.and_then(|s| s.experiment.as_ref()).filter(|_| *group_by == GroupBy::Variant);
                     let of = |g1: &Option<String>| experiment.filter(|e| g1.as_deref() == Some(e.id.as_str()));
                     let rank = |(g1, g2): &(Option<String>, Option<String>)| {
                         of(g1)
@@ -440,14 +460,14 @@ pub fn read_out(
         })
         .collect();
     let mut out = json!({"site": site, "survey": q.survey, "from": q.from, "to": q.to,
-        "group_by": q.group_by.map(GroupBy::as_str), "confidence": 0.95, "surveys": list});
+        "group_by": q.group_by.as_ref().map(GroupBy::name), "confidence": 0.95, "surveys": list});
     if let (Some((p, _)), Some(obj)) = (&previous, out.as_object_mut()) {
         obj.insert("previous".into(), json!({"from": p.from, "to": p.to}));
     }
     out
 }
 
-fn group_json(by: GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: Value) -> Value {
+fn group_json(by: &GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: Value) -> Value {
     if let Some(obj) = tally.as_object_mut() {
         match by {
             GroupBy::Variant => {
@@ -455,7 +475,7 @@ fn group_json(by: GroupBy, g1: &Option<String>, g2: &Option<String>, mut tally: 
                 obj.insert("variant".into(), json!(g2));
             }
             other => {
-                obj.insert(other.as_str().into(), json!(g1));
+                obj.insert(other.name(), json!(g1));
             }
         }
     }

@@ -9,7 +9,7 @@ import { alertItem } from "./alerts.js";
 import { MOODS, commentItem } from "./comments.js";
 import { exportCsv } from "./download.js";
 import { settingsSession, setupSettings } from "./settings.js";
-import { GROUPS, ciLabel, el } from "./format.js";
+import { GROUPS, attributeOf, ciLabel, el, isGroup } from "./format.js";
 
 const STORE_KEY = "touchpoint-dashboard";
 /** Auto-refresh period, ms, while the tab is visible. */
@@ -31,6 +31,8 @@ const ui = {
   window: $("window"),
   survey: $("survey"),
   groupBy: $("group-by"),
+  attributeField: $("attribute-field"),
+  attribute: $("attribute"),
   updated: $("updated"),
   cards: $("cards"),
   download: $("download"),
@@ -80,7 +82,10 @@ function readControls(params) {
   const window = params.get("window");
   ui.window.value = WINDOWS.includes(window) ? window : "all";
   const group = params.get("group_by");
-  ui.groupBy.value = group && group in GROUPS ? group : "";
+  const attribute = attributeOf(group);
+  ui.groupBy.value = attribute ? "attribute" : group && Object.hasOwn(GROUPS, group) ? group : "";
+  ui.attribute.value = attribute ?? "";
+  ui.attributeField.hidden = !attribute;
   const mood = params.get("comments");
   ui.mood.value = mood && Object.hasOwn(MOODS, mood) ? mood : "";
   ui.search.value = (params.get("q") ?? "").slice(0, 200);
@@ -97,7 +102,7 @@ function writeUrl() {
   const site = session?.site ?? ui.site.value.trim();
   if (site) params.set("site", site);
   if (ui.survey.value) params.set("survey", ui.survey.value);
-  if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
+  if (groupParam()) params.set("group_by", groupParam());
   if (ui.window.value !== "all") params.set("window", ui.window.value);
   if (ui.mood.value) params.set("comments", ui.mood.value);
   if (ui.search.value.trim()) params.set("q", ui.search.value.trim());
@@ -110,10 +115,17 @@ function windowStart() {
   return ui.window.value === "all" ? null : Date.now() - Number(ui.window.value) * DAY_MS;
 }
 
+/** The stats API's `group_by` for the controls: "" for none, or while no attribute name is given. */
+function groupParam() {
+  if (ui.groupBy.value !== "attribute") return ui.groupBy.value;
+  const name = ui.attribute.value.trim();
+  return /^[A-Za-z0-9_-]{1,64}$/.test(name) ? `attributes.${name}` : "";
+}
+
 function statsQuery() {
   const params = new URLSearchParams();
   if (ui.survey.value) params.set("survey", ui.survey.value);
-  if (ui.groupBy.value) params.set("group_by", ui.groupBy.value);
+  if (groupParam()) params.set("group_by", groupParam());
   const from = windowStart();
   if (from !== null) {
     params.set("from", String(from));
@@ -344,7 +356,7 @@ function render(body) {
   if (!ui.survey.value) knownSurveys = [];
   surveyOptions(ids);
   const ci = ciLabel(body.confidence);
-  const groupBy = typeof body.group_by === "string" && body.group_by in GROUPS ? body.group_by : null;
+  const groupBy = isGroup(body.group_by) ? body.group_by : null;
   if (surveys.length === 0) {
     ui.cards.replaceChildren(el("p", { class: "empty" }, "No answers in this period yet."));
     return;
@@ -421,6 +433,7 @@ function start() {
   });
   ui.controls.addEventListener("submit", (e) => {
     e.preventDefault();
+    writeUrl();
     load();
   });
   ui.download.addEventListener("click", download);
@@ -435,12 +448,26 @@ function start() {
   });
   ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
   setupSettings(() => load({ quiet: true }));
-  for (const control of [ui.window, ui.survey, ui.groupBy]) {
+  for (const control of [ui.window, ui.survey]) {
     control.addEventListener("change", () => {
       writeUrl();
       load();
     });
   }
+  // A visitor attribute needs its name first: the read-out is asked for
+  // once one is given (Enter or leaving the field).
+  ui.groupBy.addEventListener("change", () => {
+    const byAttribute = ui.groupBy.value === "attribute";
+    ui.attributeField.hidden = !byAttribute;
+    if (byAttribute && !groupParam()) return ui.attribute.focus();
+    writeUrl();
+    load();
+  });
+  ui.attribute.addEventListener("change", () => {
+    if (!groupParam()) return say("An attribute name is 1-64 letters, digits, - or _.", "error");
+    writeUrl();
+    load();
+  });
   setInterval(() => {
     if (session && !document.hidden && !inFlight) load({ quiet: true });
   }, REFRESH_MS);

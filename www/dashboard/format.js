@@ -11,6 +11,13 @@ export const GROUPS = {
   device: "device",
   country: "country",
 };
+const ATTRIBUTE = /^attributes\.([A-Za-z0-9_-]{1,64})$/;
+/** The visitor attribute a `group_by` value names (`attributes.plan` -> `plan`), else null. */
+export const attributeOf = (groupBy) => (typeof groupBy === "string" && ATTRIBUTE.exec(groupBy)?.[1]) || null;
+/** Whether the stats API groups by this value. */
+export const isGroup = (groupBy) => Object.hasOwn(GROUPS, groupBy) || attributeOf(groupBy) !== null;
+/** How the page names a grouping: "touchpoint", "attribute plan". */
+export const groupName = (groupBy) => GROUPS[groupBy] ?? `attribute ${attributeOf(groupBy)}`;
 export const METRICS = {
   nps: "Net Promoter Score (NPS)",
   csat: "Customer satisfaction (CSAT)",

@@ -4,7 +4,7 @@
 // difference of each variant to its baseline) and, by day, the charts.
 import { dayCharts } from "./chart.js";
 import {
-  GROUPS, METRICS, SCORE_NAMES, count, el, fixed, groupLabel, hasResponses, interval, isInterval, isNum, percent, uid,
+  METRICS, SCORE_NAMES, count, el, fixed, groupLabel, groupName, hasResponses, interval, isInterval, isNum, percent, uid,
 } from "./format.js";
 
 /**
@@ -109,11 +109,11 @@ function groupScore(g, metric, ci) {
 
 function groupTable(s, metric, groupBy, ci) {
   let groups = s.groups.filter((g) => g && typeof g === "object");
-  if (groups.length === 0) return el("p", { class: "empty" }, `No groups by ${GROUPS[groupBy]} in this period.`);
+  if (groups.length === 0) return el("p", { class: "empty" }, `No groups by ${groupName(groupBy)} in this period.`);
   if (groupBy === "day") groups = [...groups].sort((a, b) => String(a.day).localeCompare(String(b.day)));
   const compare = groupBy === "variant" && groups.some((g) => g.difference && typeof g.difference === "object");
   const baselines = new Set(groups.filter((g) => typeof g.baseline === "string").map((g) => `${g.experiment}\u0000${g.baseline}`));
-  const columns = [GROUPS[groupBy][0].toUpperCase() + GROUPS[groupBy].slice(1), "Impressions", "Responses", "Response rate",
+  const columns = [groupName(groupBy)[0].toUpperCase() + groupName(groupBy).slice(1), "Impressions", "Responses", "Response rate",
     SCORE_NAMES[metric] ?? "Score", compare ? "Difference to the baseline" : null].filter(Boolean);
   const numeric = new Set(["Impressions", "Responses", "Response rate"]);
   const head = el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: numeric.has(c) ? "num" : null }, c))));
@@ -127,7 +127,7 @@ function groupTable(s, metric, groupBy, ci) {
       el("td", {}, groupScore(g, metric, ci).map((line) => el("div", {}, line))),
       compare ? el("td", {}, difference(g, metric, ci, baselines)) : null);
   });
-  const caption = `${s.survey} by ${GROUPS[groupBy]}`;
+  const caption = `${s.survey} by ${groupName(groupBy)}`;
   return el("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" },
     el("table", {}, el("caption", {}, caption), head, el("tbody", {}, rows)));
 }
