@@ -53,6 +53,7 @@ cat <<EOT
   Admin token:  $TOKEN   (operator)
   Dashboard:    http://127.0.0.1:$COLLECTOR_PORT/dashboard/?site=demo   (sign in with the admin token)
   Export:       curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$COLLECTOR_PORT/v1/sites/demo/export.ndjson
+  Comments:     curl -H 'Authorization: Bearer $TOKEN' 'http://127.0.0.1:$COLLECTOR_PORT/v1/sites/demo/comments?band=detractor,low,hard'
 
   Ctrl-C stops everything.
 EOT
