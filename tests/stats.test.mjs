@@ -128,6 +128,10 @@ test("group_by=variant: the A/B read-out per experiment variant", async () => {
   near(later.difference.score.value, 100 - 100 / 3);
   within(later.difference.score.interval, [-91.80, 108.46]);
   assert.deepEqual([later.difference.response_rate.clear, later.difference.score.clear], [false, false]);
+  // The plan: "now" has too few answers (3) to plan on its own spread, so the
+  // largest NPS variance, 100^2: 2 (1.959964 + 0.841621)^2 100^2 / 10^2 = 1569.8 -> 1570 a variant.
+  assert.deepEqual(later.answers_needed, { difference: 10, per_variant: 1570 });
+  assert.equal(now.answers_needed, undefined, "the baseline is what others are planned against");
 });
 
 test("group_by touchpoint, stage, device and day", async () => {

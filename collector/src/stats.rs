@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use touchpoint_core::stats::{share_difference, share_interval, Ces, Csat, Difference, Nps};
+use touchpoint_core::stats::{
+    answers_needed, planned_difference, share_difference, share_interval, Ces, Csat, Difference, Nps,
+};
 use touchpoint_core::validate::is_id;
 use touchpoint_core::{Metric, SiteConfig};
 use worker::{Date, Env, Request, Response};
@@ -338,6 +340,20 @@ impl Tally {
         out
     }
 
+    /// The experiment's plan with this group as its baseline: the answers
+    /// each variant needs for a difference of the planned size (in the
+    /// score's unit) to show as clear 80% of the time it is real.
+    fn plan(&self, metric: Option<Metric>, scale: Option<u8>) -> Value {
+        let Some(metric) = metric else { return Value::Null };
+        let variance = match metric {
+            Metric::Nps => Nps::from_counts(self.scores()).planning_variance(),
+            Metric::Csat => Csat::from_counts(self.scores()).planning_variance(),
+            Metric::Ces => self.ces(scale).planning_variance(),
+        };
+        let difference = planned_difference(metric);
+        json!({"difference": difference, "per_variant": answers_needed(variance, difference)})
+    }
+
     /// How this group differs from the `baseline` group: response rate and
     /// the metric's score (NPS, CSAT, or the CES mean on `scale`).
     fn difference(&self, baseline: &Tally, metric: Option<Metric>, scale: Option<u8>) -> Value {
@@ -450,6 +466,7 @@ pub fn read_out(
                         if let (Some((variant, base)), Some(obj)) = (against, out.as_object_mut()) {
                             obj.insert("baseline".into(), json!(variant.id));
                             obj.insert("difference".into(), t.difference(base, *metric, scale));
+                            obj.insert("answers_needed".into(), base.plan(*metric, scale));
                         }
                         out
                     });

@@ -13,6 +13,11 @@
 //! - NPS: adjusted Wald (3 added to the answers, 3/4 to promoters and to
 //!   detractors, then the variance of a difference of two proportions);
 //! - a CES mean: Student's t on the answers' variance; two means: Welch.
+//!
+//! For planning an experiment, [`answers_needed`]: how many answers each
+//! variant needs before a difference of a given size shows as clear 80% of
+//! the times it is real, from the variance of one answer
+//! ([`Nps::planning_variance`] and its twins).
 
 use serde::Serialize;
 
@@ -48,6 +53,37 @@ impl Difference {
 
 /// The standard normal quantile of a two-sided 95% interval.
 const Z: f64 = 1.959_963_984_540_054;
+/// The standard normal quantile for 80% power.
+const Z_POWER: f64 = 0.841_621_233_572_914;
+/// Answers below which a group's own spread is too uncertain to plan on:
+/// the planning variance is then the metric's largest (NPS, CSAT) or a
+/// uniform spread over the scale (CES), which asks for more answers, never
+/// fewer.
+pub const PLANNING_MIN_ANSWERS: u64 = 30;
+
+/// The smallest difference between variants an experiment's plan is made
+/// for, in the metric's unit: 10 NPS points, 10 CSAT points of %, half a
+/// point of the CES mean.
+pub fn planned_difference(metric: Metric) -> f64 {
+    match metric {
+        Metric::Nps | Metric::Csat => 10.0,
+        Metric::Ces => 0.5,
+    }
+}
+
+/// Answers each of two groups needs so that a true difference of
+/// `difference` (in the figure's unit) gives a 95% interval that leaves out
+/// 0 80% of the time, when one answer's variance is `variance` (the unit
+/// squared): `2 (z.975 + z.8)^2 variance / difference^2`, rounded up.
+/// `None` for a difference that is not positive, or a negative variance.
+pub fn answers_needed(variance: f64, difference: f64) -> Option<u64> {
+    if !(difference > 0.0 && variance >= 0.0 && variance.is_finite()) {
+        return None;
+    }
+    let n = 2.0 * (Z + Z_POWER).powi(2) * variance / (difference * difference);
+    // A hair under a whole number is that number (float error), not one more.
+    Some((n - 1e-9).ceil().max(1.0) as u64)
+}
 
 impl Nps {
     pub fn from_scores(scores: impl IntoIterator<Item = i64>) -> Self {
@@ -91,6 +127,20 @@ impl Nps {
         let half = Z * (va + vb).sqrt();
         let interval = around(100.0 * (a - b), 100.0 * half, (-200.0, 200.0));
         Some(Difference { value, interval })
+    }
+
+    /// The variance of one answer's contribution to the score (NPS points
+    /// squared), for [`answers_needed`]: from this group's adjusted mix once
+    /// it has [`PLANNING_MIN_ANSWERS`], else the largest an NPS answer has
+    /// (half promoters, half detractors: 100^2).
+    pub fn planning_variance(&self) -> f64 {
+        match self.adjusted() {
+            // The estimator's variance times its (adjusted) answers: one answer's.
+            Some((_, variance)) if self.responses >= PLANNING_MIN_ANSWERS => {
+                1e4 * variance * (self.responses as f64 + 3.0)
+            }
+            _ => 1e4,
+        }
     }
 
     /// The adjusted NPS as a fraction (-1 to 1) and its estimator's variance.
@@ -143,6 +193,18 @@ impl Csat {
     /// How this group's score differs from `baseline`'s, in points of %.
     pub fn difference(&self, baseline: &Csat) -> Option<Difference> {
         share_difference((self.satisfied, self.responses), (baseline.satisfied, baseline.responses))
+    }
+
+    /// The variance of one answer (points of % squared), for
+    /// [`answers_needed`]: `p (1 - p)` of this group's share once it has
+    /// [`PLANNING_MIN_ANSWERS`] (one satisfied and one not added), else the
+    /// largest, at p = 0.5.
+    pub fn planning_variance(&self) -> f64 {
+        if self.responses < PLANNING_MIN_ANSWERS {
+            return 2500.0;
+        }
+        let p = (self.satisfied as f64 + 1.0) / (self.responses as f64 + 2.0);
+        1e4 * p * (1.0 - p)
     }
 }
 
@@ -226,6 +288,17 @@ impl Ces {
         };
         let half = t_quantile(df.max(1.0) as u64) * se;
         Some(Difference { value, interval: (value - half, value + half) })
+    }
+
+    /// The variance of one answer (scale points squared), for
+    /// [`answers_needed`]: this group's once it has
+    /// [`PLANNING_MIN_ANSWERS`], else that of answers spread evenly over
+    /// the scale, `(k^2 - 1) / 12` (2 on 5 points, 4 on 7).
+    pub fn planning_variance(&self) -> f64 {
+        match self.moments() {
+            Some((_, variance)) if self.responses >= PLANNING_MIN_ANSWERS => variance,
+            _ => (f64::from(self.scale).powi(2) - 1.0) / 12.0,
+        }
     }
 
     /// The mean and the sample variance of the answers; `None` below two.

@@ -167,3 +167,41 @@ fn answers_in_a_band_are_exactly_its_scores() {
     assert_eq!(Band::answers_in(&all).len(), 11 + 5 + 5 + 7);
     assert!(Band::answers_in(&[]).is_empty());
 }
+
+#[test]
+fn answers_needed_to_tell_variants_apart() {
+    use touchpoint_core::stats::{answers_needed, Ces, Csat, Nps, PLANNING_MIN_ANSWERS};
+    // 2 (1.959964 + 0.841621)^2 = 15.697758: times the variance over the difference squared.
+    // NPS with too few answers to plan on: the largest variance, 100^2; 10 points: 1569.78 -> 1570.
+    let few = Nps::from_scores([10, 9, 6]);
+    assert_eq!(few.planning_variance(), 1e4);
+    assert_eq!(answers_needed(few.planning_variance(), 10.0), Some(1570));
+    // 20 promoters, 10 passives, 10 detractors: adjusted p = 20.75/43, d = 10.75/43;
+    // p + d - (p - d)^2 = 0.678475 -> 6784.75 points^2; 10 points: 1065.05 -> 1066.
+    let mut scores = vec![10; 20];
+    scores.extend([7; 10]);
+    scores.extend([3; 10]);
+    let mixed = Nps::from_scores(scores);
+    assert!((mixed.planning_variance() - 6784.748).abs() < 0.01, "{}", mixed.planning_variance());
+    assert_eq!(answers_needed(mixed.planning_variance(), 10.0), Some(1066));
+    // Twice the difference, a quarter of the answers (rounded up).
+    assert_eq!(answers_needed(mixed.planning_variance(), 20.0), Some(267));
+    // CSAT: p = 0.5 until it has 30 answers: 2500 -> 392.44 -> 393 for 10 points.
+    assert_eq!(answers_needed(Csat::from_scores([5, 4]).planning_variance(), 10.0), Some(393));
+    // 30 answers, 24 satisfied: p = 25/32, p(1 - p) = 0.170898 -> 268.27 -> 269.
+    let satisfied = Csat::from_scores([5; 24].into_iter().chain([2; 6]));
+    assert_eq!(satisfied.responses, PLANNING_MIN_ANSWERS);
+    assert_eq!(answers_needed(satisfied.planning_variance(), 10.0), Some(269));
+    // CES on 7 points: (49 - 1)/12 = 4 until 30 answers; half a point: 251.16 -> 252. On 5 points: 2 -> 126.
+    assert_eq!(answers_needed(Ces::from_scores(Some(7), [1, 2]).planning_variance(), 0.5), Some(252));
+    assert_eq!(answers_needed(Ces::from_scores(Some(5), []).planning_variance(), 0.5), Some(126));
+    // 30 answers: half 1s, half 3s on 5 points: sample variance 30/29 = 1.0345 -> 64.96 -> 65.
+    let ces = Ces::from_scores(Some(5), [1; 15].into_iter().chain([3; 15]));
+    assert_eq!(answers_needed(ces.planning_variance(), 0.5), Some(65));
+    // No difference to find, or nonsense, plans nothing.
+    assert_eq!(answers_needed(1e4, 0.0), None);
+    assert_eq!(answers_needed(-1.0, 10.0), None);
+    assert_eq!(answers_needed(f64::NAN, 10.0), None);
+    // Identical answers still need one each.
+    assert_eq!(answers_needed(0.0, 10.0), Some(1));
+}

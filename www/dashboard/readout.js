@@ -149,7 +149,15 @@ function difference(g, metric, ci, baselines) {
   if (!d || typeof d !== "object") {
     return baselines.has(`${g.experiment}\u0000${g.variant}`) ? "Baseline" : "Not compared";
   }
-  return verdicts(d, metric, ci, typeof g.baseline === "string" ? g.baseline : "the baseline");
+  const lines = verdicts(d, metric, ci, typeof g.baseline === "string" ? g.baseline : "the baseline");
+  // How many answers would settle it: the read-out's plan for this experiment.
+  const plan = g.answers_needed;
+  if (plan && typeof plan === "object" && isNum(plan.difference) && isNum(plan.per_variant)) {
+    const size = `${fixed(plan.difference, metric === "ces" ? 1 : 0)}-point ${SCORE_NAMES[metric] ?? "score"}`;
+    lines.push(el("div", { class: "plan" }, `To show a ${size} difference 80% of the times it is real: about ` +
+      `${count(plan.per_variant)} answers a variant (this one has ${count(g.responses)}).`));
+  }
+  return lines;
 }
 
 /** A line per figure of difference `d` (response rate, score) against `other`: value, interval, verdict. */
