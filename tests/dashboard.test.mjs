@@ -647,6 +647,39 @@ test("Site configuration: edited as JSON and saved; problems listed by field; a 
   }
 });
 
+test("failed webhook deliveries are shown, with a button that sends every one again", async () => {
+  // 130 deliveries that failed every retry, as the dead-letter consumer stores them
+  // (to a webhook since removed: sent again, they are dropped, not retried).
+  await putSite(collector, "dl", await demoConfig(ORIGIN));
+  const oldest = Date.UTC(2026, 10, 20, 9, 30);
+  const events = (i) => JSON.stringify([ev("post-checkout-nps", "nps", "response", 3, { id: `dl-event-${i}` })]);
+  const rows = Array.from({ length: 130 }, (_, i) => `('dl-letter-${i}', 'dl', 'https://gone.example/hook', '${events(i)}', ${oldest + i})`);
+  await collector.sql(`INSERT INTO dead_letters (id, site, url, events, failed_at) VALUES ${rows.join(", ")}`);
+  const { context, page, problems } = await open({ query: "?site=dl" });
+  try {
+    await signIn(page, collector.token, "dl");
+    const box = page.getByRole("region", { name: "Webhook deliveries" });
+    await appears(box);
+    assert.equal(await box.getByRole("status").innerText(), "130 deliveries to the site's webhooks failed every retry. " +
+      "The oldest, to https://gone.example/hook, failed on 2026-11-20 09:30 UTC. Once the receiver works again, send them again.");
+    await axe(page, "failed deliveries");
+    await box.getByRole("button", { name: "Send failed deliveries again" }).click();
+    await appears(box.getByText(/^130 deliveries are on their way again\./));
+    assert.equal(await box.getByRole("button").isVisible(), false);
+    const left = await (await fetch(`${collector.url}/v1/admin/sites/dl/dead-letters`,
+      { headers: { Authorization: `Bearer ${collector.token}` } })).json();
+    assert.equal(left.total, 0, "every one taken, a hundred a call");
+    // A site without failed deliveries shows nothing of the kind.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, collector.token, SITE);
+    await appears(card(page, "post-checkout-nps"));
+    assert.equal(await page.getByRole("region", { name: "Webhook deliveries" }).count(), 0);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
 test("axe-core: no violations signed out, by variant and by day, 1280x800 and 375x667, light and dark", async () => {
   for (const viewport of [DESKTOP, PHONE]) {
     for (const scheme of ["light", "dark"]) {

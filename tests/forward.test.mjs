@@ -189,3 +189,30 @@ test("a failing receiver: retries, then a dead letter; replay delivers it", asyn
   assert.ok(verify(ok.headers, ok.body));
   assert.deepEqual((await (await admin("/dead-letters")).json()).dead_letters, []);
 });
+
+test("a pile of dead letters (a receiver down for long) is listed a page at a time and replayed 100 a call", async () => {
+  const before = await (await admin("/dead-letters")).json();
+  assert.deepEqual([before.dead_letters, before.total], [[], 0]);
+  // 120 deliveries that failed every retry, as the dead-letter consumer stores them.
+  const piled = Array.from({ length: 120 }, () => event());
+  const now = Date.now();
+  const rows = piled.map((e, i) => `('pile-${i}', 'fwd', '${receiverUrl}', '${JSON.stringify([e]).replaceAll("'", "''")}', ${now - 120 + i})`);
+  await collector.sql(`INSERT INTO dead_letters (id, site, url, events, failed_at) VALUES ${rows.join(", ")}`);
+  const listed = await (await admin("/dead-letters")).json();
+  assert.equal(listed.total, 120);
+  assert.equal(listed.dead_letters.length, 100, "a page of the oldest");
+  assert.deepEqual(listed.dead_letters.slice(0, 2).map((l) => l.events[0].id), [piled[0].id, piled[1].id]);
+  const replay = async () => {
+    const res = await admin("/dead-letters/replay", "POST");
+    assert.equal(res.status, 202);
+    return res.json();
+  };
+  assert.deepEqual(await replay(), { replayed: 100, left: 20 });
+  assert.deepEqual(await replay(), { replayed: 20, left: 0 });
+  assert.deepEqual(await replay(), { replayed: 0, left: 0 });
+  const ids = piled.map((e) => e.id);
+  assert.ok(await eventually(() => ids.every((id) => deliveredIds().includes(id)), 30_000), "every one delivered");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(ids.every((id) => deliveredIds().filter((x) => x === id).length === 1), "each once");
+  assert.equal((await (await admin("/dead-letters")).json()).total, 0);
+});

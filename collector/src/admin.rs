@@ -11,7 +11,7 @@ use crate::auth::{self, require_site, Caller};
 use crate::config::etag;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{json, read_body, set_header, site_id as check_site_id};
-use crate::store;
+use crate::{forward, store};
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
@@ -120,12 +120,14 @@ fn parse(body: &[u8]) -> ApiResult<SiteConfig> {
     })
 }
 
-/// `GET /v1/admin/sites/{site}/dead-letters`: deliveries that failed every retry.
+/// `GET /v1/admin/sites/{site}/dead-letters`: the oldest deliveries that
+/// failed every retry (a page of [`forward::REPLAY_CHUNK`]) and how many
+/// there are.
 pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
     require_site(req, env, site).await?;
-    let letters: Vec<_> = store::dead_letters(env, site)
-        .await?
+    let (letters, total) = store::dead_letters(env, site, forward::REPLAY_CHUNK).await?;
+    let letters: Vec<_> = letters
         .into_iter()
         .map(|l| {
             let parse = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
@@ -136,15 +138,16 @@ pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Res
             letter
         })
         .collect();
-    Ok(json(&json!({ "dead_letters": letters }), 200)?)
+    Ok(json(&json!({ "dead_letters": letters, "total": total }), 200)?)
 }
 
-/// `POST /v1/admin/sites/{site}/dead-letters/replay`: deliver them again.
+/// `POST /v1/admin/sites/{site}/dead-letters/replay`: delivers the oldest
+/// ones again; `left` says how many a next call would take.
 pub async fn replay_dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     check_site_id(site)?;
     require_site(req, env, site).await?;
-    let replayed = crate::forward::replay(env, site).await?;
-    Ok(json(&json!({ "replayed": replayed }), 202)?)
+    let (replayed, left) = forward::replay(env, site).await?;
+    Ok(json(&json!({ "replayed": replayed, "left": left }), 202)?)
 }
 
 /// `POST /v1/admin/sites/{site}/token`: a new site token, shown once; the

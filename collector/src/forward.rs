@@ -159,10 +159,17 @@ async fn store_dead_letter(env: &Env, id: &str, d: &Delivery) -> ApiResult<bool>
     Ok(true)
 }
 
-/// Sends a site's dead letters through forwarding again; returns how many.
-pub async fn replay(env: &Env, site: &str) -> ApiResult<usize> {
-    let queue = env.queue(QUEUE)?;
-    let letters = store::dead_letters(env, site).await?;
+/// Dead letters one replay sends again: one read, a few queue sends and one
+/// delete, whatever a site has piled up (an invocation's subrequests are
+/// limited); the caller repeats while some are left.
+pub const REPLAY_CHUNK: u32 = 100;
+
+/// Sends a site's oldest [`REPLAY_CHUNK`] dead letters through forwarding
+/// again (they are deleted once queued); returns how many, and how many are
+/// left.
+pub async fn replay(env: &Env, site: &str) -> ApiResult<(usize, u64)> {
+    let (letters, total) = store::dead_letters(env, site, REPLAY_CHUNK).await?;
+    let mut messages = Vec::with_capacity(letters.len());
     for letter in &letters {
         let events: Vec<Event> = serde_json::from_str(&letter.events).map_err(|_| ApiError::internal())?;
         let alerts: Vec<Notice> = match &letter.alerts {
@@ -170,8 +177,13 @@ pub async fn replay(env: &Env, site: &str) -> ApiResult<usize> {
             None => Vec::new(),
         };
         let (site, url) = (letter.site.clone(), letter.url.clone());
-        queue.send(encode(&Delivery { site, url, events, alerts })?).await?;
-        store::delete_dead_letter(env, &letter.id).await?;
+        messages.push(encode(&Delivery { site, url, events, alerts })?);
     }
-    Ok(letters.len())
+    let queue = env.queue(QUEUE)?;
+    for batch in batches(messages) {
+        queue.send_batch(batch).await?;
+    }
+    let ids: Vec<&str> = letters.iter().map(|l| l.id.as_str()).collect();
+    store::delete_dead_letters(env, site, &ids).await?;
+    Ok((letters.len(), total.saturating_sub(letters.len() as u64)))
 }

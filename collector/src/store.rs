@@ -287,12 +287,16 @@ pub async fn events(
 
 /// Marks events as handed to forwarding.
 pub async fn mark_forwarded(env: &Env, site: &str, ids: &[String]) -> ApiResult<()> {
+    let sql = "UPDATE events SET forwarded = 1 WHERE site = ?1 AND id IN (SELECT value FROM json_each(?2))";
+    run_on_ids(env, sql, site, ids).await
+}
+
+/// Runs `sql` once with `?1` = `site` and `?2` = `ids` as a JSON array
+/// (for `IN (SELECT value FROM json_each(?2))`): one statement for any
+/// number of ids.
+async fn run_on_ids<T: Serialize>(env: &Env, sql: &str, site: &str, ids: &[T]) -> ApiResult<()> {
     let ids = serde_json::to_string(ids).map_err(|_| ApiError::internal())?;
-    db(env)?
-        .prepare("UPDATE events SET forwarded = 1 WHERE site = ?1 AND id IN (SELECT value FROM json_each(?2))")
-        .bind(&[site.into(), ids.into()])?
-        .run()
-        .await?;
+    db(env)?.prepare(sql).bind(&[site.into(), ids.into()])?.run().await?;
     Ok(())
 }
 
@@ -328,20 +332,33 @@ pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn dead_letters(env: &Env, site: &str) -> ApiResult<Vec<DeadLetter>> {
-    Ok(db(env)?
-        .prepare(
-            "SELECT id, site, url, events, alerts, failed_at FROM dead_letters WHERE site = ?1 ORDER BY failed_at, id",
-        )
-        .bind(&[site.into()])?
-        .all()
-        .await?
-        .results()?)
+/// The oldest `limit` dead letters of `site`, and how many it has in all.
+pub async fn dead_letters(env: &Env, site: &str, limit: u32) -> ApiResult<(Vec<DeadLetter>, u64)> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: f64,
+    }
+    let db = db(env)?;
+    let results = db
+        .batch(vec![
+            db.prepare(
+                "SELECT id, site, url, events, alerts, failed_at FROM dead_letters WHERE site = ?1 \
+                 ORDER BY failed_at, id LIMIT ?2",
+            )
+            .bind(&[site.into(), limit.into()])?,
+            db.prepare("SELECT COUNT(*) AS n FROM dead_letters WHERE site = ?1").bind(&[site.into()])?,
+        ])
+        .await?;
+    let mut results = results.into_iter();
+    let letters = results.next().map(|r| r.results()).transpose()?.unwrap_or_default();
+    let total = results.next().map(|r| r.results::<Count>()).transpose()?.unwrap_or_default();
+    Ok((letters, total.first().map_or(0, |c| c.n as u64)))
 }
 
-pub async fn delete_dead_letter(env: &Env, id: &str) -> ApiResult<()> {
-    db(env)?.prepare("DELETE FROM dead_letters WHERE id = ?1").bind(&[id.into()])?.run().await?;
-    Ok(())
+/// Deletes these dead letters of `site` (replayed), in one statement.
+pub async fn delete_dead_letters(env: &Env, site: &str, ids: &[&str]) -> ApiResult<()> {
+    run_on_ids(env, "DELETE FROM dead_letters WHERE site = ?1 AND id IN (SELECT value FROM json_each(?2))", site, ids)
+        .await
 }
 
 /// Every site with a retention or alerts configured, with its

@@ -9,6 +9,7 @@ import { alertItem } from "./alerts.js";
 import { MOODS, commentItem } from "./comments.js";
 import { exportCsv } from "./download.js";
 import { settingsSession, setupSettings } from "./settings.js";
+import { clearDeliveries, loadDeliveries, setupDeliveries } from "./deliveries.js";
 import { GROUPS, attributeOf, ciLabel, el, isGroup } from "./format.js";
 
 const STORE_KEY = "touchpoint-dashboard";
@@ -169,6 +170,7 @@ function signOut(message) {
   const site = session?.site;
   session = null;
   settingsSession(null);
+  clearDeliveries();
   knownSurveys = [];
   surveyOptions([]);
   writeSession(null);
@@ -209,7 +211,7 @@ async function load({ signingIn = false, quiet = false } = {}) {
     loaded(body, signingIn, quiet);
     // An automatic refresh leaves older comments the reader asked for alone.
     const readingOlder = quiet && comments.pages > 1;
-    return Promise.all([loadAlerts(ctl), readingOlder ? null : loadComments()]);
+    return Promise.all([loadAlerts(ctl), loadDeliveries(session, ctl.signal), readingOlder ? null : loadComments()]);
   }
   failed(res, body, signingIn);
 }
@@ -448,6 +450,7 @@ function start() {
   });
   ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
   setupSettings(() => load({ quiet: true }));
+  setupDeliveries();
   for (const control of [ui.window, ui.survey]) {
     control.addEventListener("change", () => {
       writeUrl();
