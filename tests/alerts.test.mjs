@@ -77,8 +77,8 @@ test("a score that drops below the line fires once, to the webhooks that take al
   const notice = notices("al").alerts[0];
   assert.deepEqual(
     { ...notice, at: 0, interval: 0 },
-    { alert: "nps-drop", survey: "nps1", metric: "nps", status: "firing", score: -100, responses: 3, below: 0,
-      days: 7, at: 0, interval: 0 },
+    { alert: "nps-drop", survey: "nps1", metric: "nps", status: "firing", score: -100, responses: 3, impressions: 0,
+      below: 0, days: 7, at: 0, interval: 0 },
   );
   assert.ok(notice.interval[0] >= -100 && notice.interval[1] > notice.interval[0], "with its interval");
   const delivery = received.find((r) => r.path.includes("hook=alerts") && r.body.includes('"alerts"'));
@@ -121,6 +121,50 @@ test("the scheduled sweep judges alerts without new answers", async () => {
   assert.ok(fired, `the sweep fired it: ${JSON.stringify(notices("al").alerts)}`);
   assert.deepEqual([notices("al").alerts[2].status, notices("al").alerts[2].below], ["firing", 30]);
 });
+
+test("a response rate or impressions alert: fewer people answering, or a prompt that stopped showing", async () => {
+  await putSite(collector, "rr", {
+    version: 1, origins: [ORIGIN], webhooks: hooks(receiver.url), surveys: [survey],
+    alerts: [
+      { id: "few-answer", survey: "nps1", measure: "response_rate", below: 20, min_responses: 10 },
+      { id: "not-shown", survey: "nps1", measure: "impressions", below: 1, days: 1 },
+    ],
+  });
+  const told = (id) => (notices("rr").alerts ?? []).filter((n) => n.alert === id);
+  // Nothing shown yet: the sweep finds the prompt not shown at all (a response rate needs 10 impressions).
+  assert.equal((await fetch(`${collector.url}/__scheduled?cron=*/15+*+*+*+*`)).status, 200);
+  assert.ok(await eventually(() => told("not-shown").length === 1, 20_000), JSON.stringify(notices("rr")));
+  assert.deepEqual(pick(told("not-shown")[0]), { status: "firing", measure: "impressions", score: 0, impressions: 0 });
+  assert.equal(told("few-answer").length, 0);
+
+  // Shown 10 times, answered once: 10% is below 20%; and the prompt shows again. Both told after the write.
+  const shown = Array.from({ length: 10 }, () =>
+    responseEvent({ prefix: "rr", visitor: "visitor-rr-01", origin: ORIGIN }, { type: "impression", score: null }));
+  assert.equal((await post(collector, "rr", [...shown, ...answers("rr", [9])])).status, 202);
+  assert.ok(await eventually(() => told("few-answer").length === 1 && told("not-shown").length === 2, 20_000),
+    JSON.stringify(notices("rr")));
+  assert.deepEqual(pick(told("few-answer")[0]), { status: "firing", measure: "response_rate", score: 10, impressions: 10 });
+  assert.equal(told("few-answer")[0].responses, 1);
+  assert.equal(told("few-answer")[0].interval, null, "an interval is a score's");
+  assert.deepEqual(pick(told("not-shown")[1]), { status: "resolved", measure: "impressions", score: 10, impressions: 10 });
+  const listed = Object.fromEntries((await alertsOf(collector, "rr")).map((a) => [a.id, a]));
+  assert.deepEqual([listed["few-answer"].measure, listed["few-answer"].state, listed["few-answer"].score,
+    listed["few-answer"].responses, listed["few-answer"].impressions], ["response_rate", "firing", 10, 1, 10]);
+  assert.deepEqual([listed["not-shown"].measure, listed["not-shown"].state], ["impressions", "ok"]);
+
+  // Three more answers: 4 of 10, 40%: resolved.
+  assert.equal((await post(collector, "rr", answers("rr", [8, 7, 10]))).status, 202);
+  assert.ok(await eventually(() => told("few-answer").length === 2, 20_000), JSON.stringify(notices("rr")));
+  assert.deepEqual(pick(told("few-answer")[1]), { status: "resolved", measure: "response_rate", score: 40, impressions: 10 });
+  // Lines out of a measure's range are refused by field.
+  const res = await fetch(`${collector.url}/v1/admin/sites/rr`, { method: "PUT",
+    headers: { Authorization: `Bearer ${collector.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ version: 1, origins: [ORIGIN], surveys: [survey],
+      alerts: [{ id: "x", survey: "nps1", measure: "response_rate", below: 150 }] }) });
+  assert.equal(res.status, 400);
+  assert.equal((await res.json()).error.field, "alerts[0].below");
+});
+const pick = (n) => ({ status: n.status, measure: n.measure, score: n.score, impressions: n.impressions });
 
 test("an alert that names an unknown survey or no line is refused, naming the field", async () => {
   const res = await fetch(`${collector.url}/v1/admin/sites/al-bad`, {

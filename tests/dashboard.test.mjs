@@ -229,10 +229,31 @@ test("the site's threshold alerts are listed in words, firing first, waiting one
     const list = page.getByRole("region", { name: "Alerts" }).getByRole("listitem");
     await appears(list.first());
     const items = await list.allInnerTexts();
-    assert.equal(items.length, 2, items.join("\n"));
+    assert.equal(items.length, 3, items.join("\n"));
     assert.match(items[0], /^Firing: checkout-nps-drop \(post-checkout-nps\): score 16\.7 from 6 answers in the last 7 days \(fires when below 30\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     assert.equal(items[1], "Waiting: checkout-too-hard (checkout-ces): waiting for 20 answers in 30 days; fires when the score is above 4.5");
+    // A response-rate alert waits for impressions (the demo's NPS has 8 of the 20 it needs).
+    assert.equal(items[2], "Waiting: checkout-nps-ignored (post-checkout-nps): waiting for 20 impressions in 7 days; " +
+      "fires when the response rate is below 20%");
     assert.equal(await list.first().getAttribute("data-state"), "firing");
+
+    // A response rate and impressions, once judged: 2 answers of 5 impressions.
+    const config = await demoConfig(ORIGIN);
+    config.alerts = [{ id: "rate", survey: "post-checkout-nps", measure: "response_rate", below: 50, min_responses: 5 },
+      { id: "shown", survey: "post-checkout-nps", measure: "impressions", below: 1, days: 1 }];
+    await putSite(collector, "watch", config);
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+      body: JSON.stringify({ site: "watch", events: [...many(5, () => ev("post-checkout-nps", "nps", "impression")),
+        ...[9, 10].map((s) => ev("post-checkout-nps", "nps", "response", s))] }) });
+    assert.equal(res.status, 202);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    assert.equal(await list.count(), 0, "signed out, no site's alerts stay on the page");
+    await signIn(page, collector.token, "watch");
+    await appears(list.getByText(/^Firing: rate/));
+    const judged = await list.allInnerTexts();
+    assert.match(judged[0], /^Firing: rate \(post-checkout-nps\): response rate 40\.0% \(2 answers of 5 impressions\) in the last 7 days \(fires when below 50%\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.match(judged[1], /^OK: shown \(post-checkout-nps\): shown 5 times in the last day \(fires when below 1\) since /);
     await clean(page, problems);
   } finally {
     await context.close();

@@ -9,7 +9,8 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use touchpoint_core::alert::{Alert, Notice, State};
+use touchpoint_core::alert::{Alert, Figures, Measure, Notice, State};
+use touchpoint_core::event::EventKind;
 use touchpoint_core::stats::{Ces, Csat, Interval, Nps};
 use touchpoint_core::{Event, Metric, SiteConfig, Survey};
 use wasm_bindgen::JsValue;
@@ -21,11 +22,11 @@ use crate::forward::{self, Delivery};
 use crate::http::{json, site_id};
 use crate::store::{self, db};
 
-/// What an alert's window holds: the score, its interval and how many answers.
+/// What an alert's window holds: the score and its interval, the answers
+/// and the impressions.
 struct Window {
-    score: Option<f64>,
+    figures: Figures,
     interval: Option<Interval>,
-    responses: u64,
 }
 
 /// Judges the alerts of `site` on surveys in `surveys` (all when `None`),
@@ -42,15 +43,15 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         .filter_map(|a| config.survey(&a.survey).map(|s| (a, s)))
         .collect();
     let days = lengths(watched.iter().map(|(a, _)| *a));
-    let mut judged: Vec<(&Alert, &Survey, State, Window)> = Vec::new();
+    let mut judged: Vec<(&Alert, &Survey, State, Window, f64)> = Vec::new();
     for d in days {
         let of_length: Vec<_> = watched.iter().filter(|(a, _)| a.days == d).collect();
         let ids: Vec<&str> = of_length.iter().map(|(_, s)| s.id.as_str()).collect();
         let rows = counts(env, site, &ids, of_length[0].0.window_start(now)).await?;
         for (alert, survey) in of_length {
             let w = window(survey, &rows);
-            if let Some(state) = alert.judge(w.score, w.responses) {
-                judged.push((alert, survey, state, w));
+            if let (Some(state), Some(reading)) = (alert.judge(&w.figures), alert.reading(&w.figures)) {
+                judged.push((alert, survey, state, w, reading));
             }
         }
     }
@@ -62,14 +63,16 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         .iter()
         .zip(changed)
         .filter(|(_, changed)| *changed)
-        .map(|((alert, survey, state, w), _)| Notice {
+        .map(|((alert, survey, state, w, reading), _)| Notice {
             alert: alert.id.clone(),
             survey: alert.survey.clone(),
             metric: survey.metric,
             status: (*state).into(),
-            score: w.score.unwrap_or_default(),
-            interval: w.interval,
-            responses: w.responses,
+            measure: alert.measure,
+            score: *reading,
+            interval: w.interval.filter(|_| alert.measure == Measure::Score),
+            responses: w.figures.responses,
+            impressions: w.figures.impressions,
             below: alert.below,
             above: alert.above,
             days: alert.days,
@@ -86,14 +89,16 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
     Ok(notices.len())
 }
 
-/// Answers to these surveys received since `from`, counted per survey,
-/// metric, scale and score.
+/// Answers (per survey, metric, scale and score) and impressions (per
+/// survey and metric) received since `from`.
 #[derive(Deserialize)]
 struct Count {
     survey: String,
     metric: String,
+    #[serde(rename = "type")]
+    kind: String,
     scale: Option<f64>,
-    score: f64,
+    score: Option<f64>,
     n: f64,
 }
 
@@ -101,9 +106,11 @@ async fn counts(env: &Env, site: &str, surveys: &[&str], from: u64) -> ApiResult
     let ids = serde_json::to_string(surveys).map_err(|_| ApiError::internal())?;
     Ok(db(env)?
         .prepare(
-            "SELECT survey, metric, scale, score, COUNT(*) AS n FROM events WHERE site = ?1 \
+            "SELECT survey, metric, type, CASE type WHEN 'response' THEN scale END AS scale, score, \
+             COUNT(*) AS n FROM events WHERE site = ?1 \
              AND survey IN (SELECT value FROM json_each(?2)) AND received_at >= ?3 \
-             AND type = 'response' AND score IS NOT NULL GROUP BY survey, metric, scale, score",
+             AND ((type = 'response' AND score IS NOT NULL) OR type = 'impression') \
+             GROUP BY survey, metric, type, 4, score",
         )
         .bind(&[site.into(), ids.into(), (from as f64).into()])?
         .all()
@@ -112,38 +119,45 @@ async fn counts(env: &Env, site: &str, surveys: &[&str], from: u64) -> ApiResult
 }
 
 /// The survey's window in `rows`: its score (NPS, CSAT % or the CES mean)
-/// over the answers given in its current metric and on its scale.
+/// over the answers given in its current metric and on its scale, and its
+/// impressions in that metric.
 fn window(survey: &Survey, rows: &[Count]) -> Window {
     let scale = survey.answer_scale();
-    let counts = rows
-        .iter()
-        .filter(|r| r.survey == survey.id && r.metric == survey.metric.as_str())
-        .filter(|r| r.scale.map(|s| s as u8) == scale)
-        .map(|r| (r.score as i64, r.n as u64));
-    match survey.metric {
+    let ours = rows.iter().filter(|r| r.survey == survey.id && r.metric == survey.metric.as_str());
+    let impressions = ours.clone().filter(|r| r.kind == "impression").map(|r| r.n as u64).sum();
+    let counts = ours
+        .filter(|r| r.kind == "response" && r.scale.map(|s| s as u8) == scale)
+        .filter_map(|r| Some((r.score? as i64, r.n as u64)));
+    let (score, interval, responses) = match survey.metric {
         Metric::Nps => {
             let t = Nps::from_counts(counts);
-            Window { score: t.score(), interval: t.interval(), responses: t.responses }
+            (t.score(), t.interval(), t.responses)
         }
         Metric::Csat => {
             let t = Csat::from_counts(counts);
-            Window { score: t.score(), interval: t.interval(), responses: t.responses }
+            (t.score(), t.interval(), t.responses)
         }
         Metric::Ces => {
             let t = Ces::from_counts(scale, counts);
-            Window { score: t.mean(), interval: t.mean_interval(), responses: t.responses }
+            (t.mean(), t.mean_interval(), t.responses)
         }
-    }
+    };
+    Window { figures: Figures { score, responses, impressions }, interval }
 }
 
 /// Records every judgement in one batch; for each, whether the alert's
 /// state changed (an alert never judged before starts `ok`, so a first
 /// `ok` is no change).
-async fn record(env: &Env, site: &str, judged: &[(&Alert, &Survey, State, Window)], now: u64) -> ApiResult<Vec<bool>> {
+async fn record(
+    env: &Env,
+    site: &str,
+    judged: &[(&Alert, &Survey, State, Window, f64)],
+    now: u64,
+) -> ApiResult<Vec<bool>> {
     let db = db(env)?;
     let (site, now) = (JsValue::from(site), now as f64);
     let mut statements = Vec::with_capacity(3 * judged.len());
-    for (alert, _, state, w) in judged {
+    for (alert, _, state, w, reading) in judged {
         let (id, state) = (JsValue::from(alert.id.as_str()), JsValue::from(state.as_str()));
         statements.push(
             db.prepare("INSERT OR IGNORE INTO alert_states (site, alert, state, changed_at) VALUES (?1, ?2, 'ok', ?3)")
@@ -158,13 +172,15 @@ async fn record(env: &Env, site: &str, judged: &[(&Alert, &Survey, State, Window
         );
         statements.push(
             db.prepare(
-                "UPDATE alert_states SET score = ?3, responses = ?4, checked_at = ?5 WHERE site = ?1 AND alert = ?2",
+                "UPDATE alert_states SET score = ?3, responses = ?4, impressions = ?5, checked_at = ?6 \
+                 WHERE site = ?1 AND alert = ?2",
             )
             .bind(&[
                 site.clone(),
                 id,
-                w.score.map_or(JsValue::NULL, Into::into),
-                (w.responses as f64).into(),
+                (*reading).into(),
+                (w.figures.responses as f64).into(),
+                (w.figures.impressions as f64).into(),
                 now.into(),
             ])?,
         );
@@ -229,12 +245,18 @@ async fn tell(env: &Env, site: &str, config: &SiteConfig, notices: &[Notice]) ->
     Ok(())
 }
 
-/// The surveys among `events`' answers that have alerts: what a write
-/// gives [`after_write`] to judge.
+/// The surveys whose alerts `events` move (an answer, or an impression for
+/// a response rate or impressions): what a write gives [`after_write`] to judge.
 pub fn touched<'a>(config: &SiteConfig, events: impl IntoIterator<Item = &'a Event>) -> Vec<String> {
     let mut surveys: Vec<String> = Vec::new();
-    for e in events.into_iter().filter(|e| e.score.is_some()) {
-        if !surveys.contains(&e.survey) && config.alerts.iter().any(|a| a.survey == e.survey) {
+    for e in events {
+        // An answer moves every alert of its survey; an impression only a
+        // response rate's or impressions' (a score does not see it).
+        let moves = |a: &Alert| {
+            a.survey == e.survey
+                && (e.score.is_some() || (e.kind == EventKind::Impression && a.measure != Measure::Score))
+        };
+        if !surveys.contains(&e.survey) && config.alerts.iter().any(moves) {
             surveys.push(e.survey.clone());
         }
     }
@@ -267,10 +289,14 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
         changed_at: f64,
         score: Option<f64>,
         responses: Option<f64>,
+        impressions: Option<f64>,
         checked_at: Option<f64>,
     }
     let rows: Vec<Row> = db(env)?
-        .prepare("SELECT alert, state, changed_at, score, responses, checked_at FROM alert_states WHERE site = ?1")
+        .prepare(
+            "SELECT alert, state, changed_at, score, responses, impressions, checked_at FROM alert_states \
+             WHERE site = ?1",
+        )
         .bind(&[site.into()])?
         .all()
         .await?
@@ -281,11 +307,12 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
         .map(|a| {
             let row = rows.iter().find(|r| r.alert == a.id);
             let judged = row.filter(|r| r.checked_at.is_some());
-            json!({"id": a.id, "survey": a.survey, "below": a.below, "above": a.above, "days": a.days,
-                "min_responses": a.min_responses,
+            json!({"id": a.id, "survey": a.survey, "measure": a.measure.as_str(), "below": a.below, "above": a.above,
+                "days": a.days, "min_responses": a.min_responses,
                 "state": judged.and_then(|r| State::parse(&r.state)).map(State::as_str),
                 "since": judged.map(|r| r.changed_at as u64),
                 "score": judged.and_then(|r| r.score), "responses": judged.and_then(|r| r.responses.map(|n| n as u64)),
+                "impressions": judged.and_then(|r| r.impressions.map(|n| n as u64)),
                 "checked_at": judged.and_then(|r| r.checked_at.map(|t| t as u64))})
         })
         .collect();

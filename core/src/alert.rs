@@ -1,10 +1,11 @@
 //! Threshold alerts: the closed loop's "tell me when it drops". An alert
-//! watches one survey's score over a rolling window (the last `days` days)
-//! and, once the window holds at least `min_responses` answers, is either
-//! `ok` or `firing` (the score is below `below` or above `above`). The
-//! collector keeps each alert's state and tells the site's webhooks when
-//! it changes: `firing` when the score crosses the line, `resolved` when
-//! it is back. Too few answers decide nothing: the state stays as it was.
+//! watches one survey over a rolling window (the last `days` days): its
+//! score, its response rate or how often it was shown ([`Measure`]). Once
+//! the window holds enough to judge, it is either `ok` or `firing` (the
+//! figure is below `below` or above `above`). The collector keeps each
+//! alert's state and tells the site's webhooks when it changes: `firing`
+//! when the figure crosses the line, `resolved` when it is back. Too few
+//! answers decide nothing: the state stays as it was.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,49 @@ pub const MAX_ALERTS: usize = 20;
 pub const MAX_DAYS: u32 = 90;
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
-/// A threshold on a survey's score, as configured.
+/// What an alert watches in its survey's window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// The survey's score: NPS (-100 to 100), CSAT (% 0 to 100) or the CES
+    /// mean (1 to the scale's top; higher is harder). Judged from
+    /// `min_responses` answers.
+    #[default]
+    Score,
+    /// Responses per impression, in % (fewer people answering: the prompt
+    /// tires them, or asks at the wrong moment). Judged from
+    /// `min_responses` impressions.
+    ResponseRate,
+    /// How many times the prompt was shown: `below` catches a prompt that
+    /// stopped showing (the embed removed, a rule gone wrong). Always
+    /// judged.
+    Impressions,
+}
+
+impl Measure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Score => "score",
+            Measure::ResponseRate => "response_rate",
+            Measure::Impressions => "impressions",
+        }
+    }
+
+    fn is_score(&self) -> bool {
+        *self == Measure::Score
+    }
+}
+
+/// What a survey's window held.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Figures {
+    /// The survey's score over its answers (`None` without any).
+    pub score: Option<f64>,
+    pub responses: u64,
+    pub impressions: u64,
+}
+
+/// A threshold on a survey's score, response rate or impressions, as configured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alert {
@@ -37,9 +80,13 @@ pub struct Alert {
     /// The rolling window, 1 to 90 days.
     #[serde(default = "default_days")]
     pub days: u32,
-    /// Fewest answers in the window for the alert to judge.
+    /// Fewest answers in the window for the alert to judge a score
+    /// (impressions, for a response rate).
     #[serde(default = "default_min_responses")]
     pub min_responses: u32,
+    /// What is watched; the score when not given.
+    #[serde(default, skip_serializing_if = "Measure::is_score")]
+    pub measure: Measure,
 }
 
 fn default_days() -> u32 {
@@ -76,12 +123,23 @@ impl State {
 }
 
 impl Alert {
+    /// The watched figure of a window (the score, the response rate in %
+    /// or the impressions), when the window holds enough to judge it.
+    pub fn reading(&self, f: &Figures) -> Option<f64> {
+        let enough = |n: u64| n >= u64::from(self.min_responses).max(1);
+        match self.measure {
+            Measure::Score => f.score.filter(|_| enough(f.responses)),
+            Measure::ResponseRate => enough(f.impressions).then(|| 100.0 * f.responses as f64 / f.impressions as f64),
+            Measure::Impressions => Some(f.impressions as f64),
+        }
+    }
+
     /// The state the window's figures call for; `None` when there are too
     /// few answers to say (the state then stays as it was).
-    pub fn judge(&self, score: Option<f64>, responses: u64) -> Option<State> {
-        let score = score.filter(|_| responses >= u64::from(self.min_responses))?;
-        let low = self.below.is_some_and(|b| score < b);
-        let high = self.above.is_some_and(|a| score > a);
+    pub fn judge(&self, f: &Figures) -> Option<State> {
+        let value = self.reading(f)?;
+        let low = self.below.is_some_and(|b| value < b);
+        let high = self.above.is_some_and(|a| value > a);
         Some(if low || high { State::Firing } else { State::Ok })
     }
 
@@ -102,15 +160,22 @@ impl Alert {
         match surveys.iter().find(|(id, _, _)| *id == self.survey) {
             None => bad(".survey", "no survey of this site has this id".into()),
             Some((_, metric, scale)) => {
-                let (low, high) = match metric {
-                    Metric::Nps => (-100.0, 100.0),
-                    Metric::Csat => (0.0, 100.0),
-                    Metric::Ces => (1.0, f64::from(scale.unwrap_or(crate::metric::DEFAULT_CES_SCALE))),
+                let (low, high, what) = match (self.measure, metric) {
+                    (Measure::Score, Metric::Nps) => (-100.0, 100.0, "an NPS score".to_owned()),
+                    (Measure::Score, Metric::Csat) => (0.0, 100.0, "a CSAT score".to_owned()),
+                    (Measure::Score, Metric::Ces) => {
+                        (1.0, f64::from(scale.unwrap_or(crate::metric::DEFAULT_CES_SCALE)), "a CES mean".to_owned())
+                    }
+                    (Measure::ResponseRate, _) => (0.0, 100.0, "a response rate in %".to_owned()),
+                    (Measure::Impressions, _) => (0.0, f64::from(u32::MAX), "a number of impressions".to_owned()),
                 };
                 for (field, value) in [(".below", self.below), (".above", self.above)] {
                     if value.is_some_and(|v| !(low..=high).contains(&v)) {
-                        bad(field, format!("a {} score, {low} to {high}", metric.as_str().to_uppercase()));
+                        bad(field, format!("{what}, {low} to {high}"));
                     }
+                }
+                if self.measure == Measure::Impressions && self.below.is_some_and(|b| b <= 0.0) {
+                    bad(".below", "1 or more: it fires with fewer impressions than this".into());
                 }
             }
         }
@@ -139,11 +204,18 @@ pub struct Notice {
     pub metric: Metric,
     /// `firing` or `resolved`.
     pub status: Status,
-    /// The window's score (NPS, CSAT % or CES mean) and its 95% interval.
+    /// What the alert watches; the score when absent.
+    #[serde(default, skip_serializing_if = "Measure::is_score")]
+    pub measure: Measure,
+    /// The window's watched figure: its score (NPS, CSAT % or CES mean),
+    /// response rate (%) or impressions; a score's 95% interval.
     pub score: f64,
     pub interval: Option<Interval>,
     /// Answers in the window.
     pub responses: u64,
+    /// Impressions in the window.
+    #[serde(default)]
+    pub impressions: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::alert::{Notice, Status};
+use crate::alert::{Measure, Notice, Status};
 use crate::event::{Event, EventKind};
 use crate::flow::Band;
 use crate::metric::Metric;
@@ -91,13 +91,22 @@ pub fn chat_text(site: &str, events: &[Event], alerts: &[Notice]) -> String {
         };
         out.push_str(&format!("{mark} Alert {} {status}: ", a.alert));
         escape(&mut out, &a.survey);
-        out.push_str(&format!(
-            " {} {:.digits$} over the last {} days ({} answers; fires when {line})",
-            a.metric.as_str().to_uppercase(),
-            a.score,
-            a.days,
-            a.responses
-        ));
+        let days = if a.days == 1 { "day".to_owned() } else { format!("{} days", a.days) };
+        out.push_str(&match a.measure {
+            Measure::Score => format!(
+                " {} {:.digits$} over the last {days} ({} answers; fires when {line})",
+                a.metric.as_str().to_uppercase(),
+                a.score,
+                a.responses
+            ),
+            Measure::ResponseRate => format!(
+                " response rate {:.1}% over the last {days} ({} answers of {} impressions; fires when {line})",
+                a.score, a.responses, a.impressions
+            ),
+            Measure::Impressions => {
+                format!(" shown {} times over the last {days} (fires when {line})", a.impressions)
+            }
+        });
     }
     out
 }

@@ -2,7 +2,7 @@
 //! (each problem naming its field).
 
 use serde_json::json;
-use touchpoint_core::alert::{Alert, Notice, State, Status};
+use touchpoint_core::alert::{Alert, Figures, Measure, Notice, State, Status};
 use touchpoint_core::config::Only;
 use touchpoint_core::{Metric, SiteConfig};
 
@@ -26,14 +26,15 @@ fn alert(v: serde_json::Value) -> Alert {
 fn an_alert_fires_past_its_line_and_only_with_enough_answers() {
     let a = alert(json!({"id": "a", "survey": "order-nps", "below": 30, "min_responses": 10}));
     assert_eq!((a.days, a.min_responses), (7, 10), "a week by default");
-    assert_eq!(a.judge(Some(12.5), 10), Some(State::Firing));
-    assert_eq!(a.judge(Some(30.0), 10), Some(State::Ok), "on the line is not below it");
-    assert_eq!(a.judge(Some(-100.0), 9), None, "nine answers decide nothing");
-    assert_eq!(a.judge(None, 50), None);
+    let score = |score: Option<f64>, responses: u64| Figures { score, responses, impressions: 100 };
+    assert_eq!(a.judge(&score(Some(12.5), 10)), Some(State::Firing));
+    assert_eq!(a.judge(&score(Some(30.0), 10)), Some(State::Ok), "on the line is not below it");
+    assert_eq!(a.judge(&score(Some(-100.0), 9)), None, "nine answers decide nothing");
+    assert_eq!(a.judge(&score(None, 50)), None);
     let band = alert(json!({"id": "b", "survey": "help-ces", "below": 1.5, "above": 3.5, "min_responses": 1}));
-    assert_eq!(band.judge(Some(3.6), 1), Some(State::Firing), "too hard");
-    assert_eq!(band.judge(Some(1.4), 1), Some(State::Firing));
-    assert_eq!(band.judge(Some(2.0), 1), Some(State::Ok));
+    assert_eq!(band.judge(&score(Some(3.6), 1)), Some(State::Firing), "too hard");
+    assert_eq!(band.judge(&score(Some(1.4), 1)), Some(State::Firing));
+    assert_eq!(band.judge(&score(Some(2.0), 1)), Some(State::Ok));
     assert_eq!(a.window_start(8 * 86_400_000), 86_400_000);
     assert_eq!(Status::from(State::Ok), Status::Resolved);
     assert_eq!(State::from(Status::Firing), State::Firing);
@@ -92,9 +93,11 @@ fn an_alert_reaches_unfiltered_webhooks_and_those_that_ask_for_alerts() {
         survey: "order-nps".into(),
         metric: Metric::Nps,
         status: Status::Firing,
+        measure: Measure::Score,
         score: 12.0,
         interval: Some((-5.0, 29.0)),
         responses: 25,
+        impressions: 40,
         below: Some(30.0),
         above: None,
         days: 7,
@@ -107,4 +110,41 @@ fn an_alert_reaches_unfiltered_webhooks_and_those_that_ask_for_alerts() {
     assert!(!only(json!({"types": ["alert"], "surveys": ["other"]})).admits_notice(&notice));
     assert!(!only(json!({"types": ["response"]})).admits_notice(&notice), "answers only");
     assert!(!only(json!({"bands": ["detractor"]})).admits_notice(&notice), "a filter on answers");
+}
+
+#[test]
+fn response_rate_and_impressions_alerts() {
+    let rate =
+        alert(json!({"id": "r", "survey": "order-nps", "measure": "response_rate", "below": 10, "min_responses": 50}));
+    assert_eq!(rate.measure, Measure::ResponseRate);
+    let window = |responses: u64, impressions: u64| Figures { score: Some(50.0), responses, impressions };
+    // 4 answers of 50 impressions: 8% < 10%.
+    assert_eq!(rate.reading(&window(4, 50)), Some(8.0));
+    assert_eq!(rate.judge(&window(4, 50)), Some(State::Firing));
+    assert_eq!(rate.judge(&window(5, 50)), Some(State::Ok), "10% is on the line");
+    assert_eq!(rate.judge(&window(0, 49)), None, "judged from min_responses impressions");
+    let shown = alert(json!({"id": "s", "survey": "order-nps", "measure": "impressions", "below": 1, "days": 1}));
+    assert_eq!(shown.judge(&window(0, 0)), Some(State::Firing), "a prompt that stopped showing, however few answers");
+    assert_eq!(shown.judge(&window(0, 1)), Some(State::Ok));
+    assert_eq!(shown.reading(&Figures::default()), Some(0.0));
+    // A score alert leaves `measure` out of its JSON, as it was written.
+    let score = alert(json!({"id": "a", "survey": "order-nps", "below": 30}));
+    assert!(serde_json::to_value(&score).unwrap().get("measure").is_none());
+    assert_eq!(serde_json::to_value(&rate).unwrap()["measure"], "response_rate");
+
+    let c = site(json!([
+        {"id": "a", "survey": "order-nps", "measure": "response_rate", "below": 120},
+        {"id": "b", "survey": "order-nps", "measure": "impressions", "below": 0},
+        {"id": "c", "survey": "order-nps", "measure": "impressions", "above": -1},
+        {"id": "d", "survey": "help-ces", "measure": "response_rate", "below": 20},
+        {"id": "e", "survey": "help-ces", "measure": "impressions", "below": 200, "days": 1}
+    ]));
+    let errors = c.validate().unwrap_err();
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["alerts[0].below", "alerts[1].below", "alerts[2].above"]);
+    assert!(errors[0].message.contains("response rate"), "{}", errors[0].message);
+    assert!(errors[1].message.contains("1 or more"), "{}", errors[1].message);
+    assert!(
+        serde_json::from_value::<Alert>(json!({"id": "a", "survey": "s", "below": 1, "measure": "volume"})).is_err()
+    );
 }

@@ -21,7 +21,7 @@ fn any_change_changes_the_signature() {
 
 #[test]
 fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
-    use touchpoint_core::alert::{Notice, Status};
+    use touchpoint_core::alert::{Measure, Notice, Status};
     use touchpoint_core::{Event, Metric};
     let event = |metric: &str, scale: Option<u8>, score: Option<u8>, comment: Option<&str>| {
         let kind = if score.is_some() { "response" } else { "dismiss" };
@@ -39,19 +39,33 @@ fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
         event("csat", None, Some(2), Some(&long)),
         event("nps", None, None, None),
     ];
-    let alerts = [Notice {
+    let drop = Notice {
         alert: "nps-drop".into(),
         survey: "order-nps".into(),
         metric: Metric::Nps,
         status: Status::Firing,
+        measure: Measure::Score,
         score: 12.5,
         interval: None,
         responses: 24,
+        impressions: 300,
         below: Some(30.0),
         above: None,
         days: 7,
         at: 1,
-    }];
+    };
+    let rate = Notice { alert: "rate".into(), measure: Measure::ResponseRate, score: 8.0, ..drop.clone() };
+    let gone = Notice {
+        alert: "gone".into(),
+        measure: Measure::Impressions,
+        status: Status::Resolved,
+        score: 12.0,
+        impressions: 12,
+        below: Some(1.0),
+        days: 1,
+        ..drop.clone()
+    };
+    let alerts = [drop, rate, gone];
     let text = touchpoint_core::webhook::chat_text("demo", &events, &alerts);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -69,5 +83,14 @@ fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
         lines[4],
         "[demo] 🚨 Alert nps-drop firing: order-nps NPS 12.5 over the last 7 days (24 answers; fires when below 30)"
     );
-    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines[5],
+        "[demo] 🚨 Alert rate firing: order-nps response rate 8.0% over the last 7 days \
+         (24 answers of 300 impressions; fires when below 30)"
+    );
+    assert_eq!(
+        lines[6],
+        "[demo] ✅ Alert gone resolved: order-nps shown 12 times over the last day (fires when below 1)"
+    );
+    assert_eq!(lines.len(), 7);
 }

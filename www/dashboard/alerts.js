@@ -17,14 +17,24 @@ export function alertItem(a) {
   const days = isNum(a.days) ? a.days : "?";
   const name = typeof a.id === "string" ? a.id : "?";
   const survey = typeof a.survey === "string" ? a.survey : "?";
+  const period = days === 1 ? "the last day" : `the last ${days} days`;
   let detail;
-  if (state === "waiting") {
+  if (a.measure === "impressions") {
+    detail = state === "waiting"
+      ? `not judged yet; fires when shown ${line(a)} times in ${period}`
+      : `shown ${count(a.impressions)} times in ${period} (fires when ${line(a)})`;
+  } else if (a.measure === "response_rate") {
+    detail = state === "waiting"
+      ? `waiting for ${count(a.min_responses)} impressions in ${days} days; fires when the response rate is ${line(a)}%`
+      : `response rate ${fixed(a.score, 1)}% (${count(a.responses)} answers of ${count(a.impressions)} impressions) ` +
+        `in ${period} (fires when ${line(a)}%)`;
+  } else if (state === "waiting") {
     detail = `waiting for ${count(a.min_responses)} answers in ${days} days; fires when the score is ${line(a)}`;
   } else {
-    const since = isNum(a.since) ? ` since ${new Date(a.since).toISOString().slice(0, 16).replace("T", " ")} UTC` : "";
     detail = `score ${fixed(a.score, 1)} from ${count(a.responses)} answers in the last ${days} days ` +
-      `(fires when ${line(a)})${since}`;
+      `(fires when ${line(a)})`;
   }
+  if (state !== "waiting" && isNum(a.since)) detail += ` since ${new Date(a.since).toISOString().slice(0, 16).replace("T", " ")} UTC`;
   return el("li", { class: `alert ${state}`, "data-state": state },
     el("strong", {}, `${STATES[state] ?? "Waiting"}: ${name}`), ` (${survey}): ${detail}`);
 }

@@ -149,6 +149,8 @@ function showSignIn(site) {
   ui.signIn.hidden = false;
   ui.cards.replaceChildren();
   ui.updated.textContent = "";
+  ui.alerts.hidden = true;
+  ui.alertList.replaceChildren();
   comments.ctl?.abort();
   ui.commentList.replaceChildren();
   ui.commentCount.textContent = "";
