@@ -291,9 +291,10 @@ export function responseEvent({ prefix, visitor, origin }, over = {}) {
 export async function startWebhookReceiver(answer) {
   const port = await freePort();
   const server = createHttpServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => res.writeHead(answer(req.headers, body, req.url)).end());
+    // Whole bytes first, decoded once: a chunk may end inside a character.
+    const chunks = [];
+    req.on("data", (d) => chunks.push(d));
+    req.on("end", () => res.writeHead(answer(req.headers, Buffer.concat(chunks).toString("utf8"), req.url)).end());
   });
   await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
   return { url: `http://127.0.0.1:${port}/hooks/touchpoint`, close: () => new Promise((r) => server.close(r)) };
