@@ -72,7 +72,8 @@ async function load() {
 
 async function save() {
   if (!session || ui.save.disabled) return;
-  if (etag === null) return load();
+  // Never a blind overwrite, and never the text typed replaced by a read.
+  if (etag === null) return tell("Press Reload first: a save names the version it changes.", "error");
   ui.reload.disabled = ui.save.disabled = true;
   tell("Saving…");
   const { res, json } = await call("PUT", ui.text.value);
