@@ -134,7 +134,8 @@ test("/dashboard/ is served with its CSP and no inline code; /dashboard and the 
   assert.match(html, /<script type="module" src="dashboard\.js"><\/script>/);
   assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, "no inline script");
   assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline style or handler");
-  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js", "download.js"];
+  const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js", "download.js", "comments.js",
+    "settings.js", "deliveries.js", "api.js"];
   for (const [file, type] of [...modules.map((m) => [m, /javascript/]), ["dashboard.css", /^text\/css/]]) {
     const r = await fetch(`${collector.url}/dashboard/${file}`);
     assert.equal(r.status, 200, file);

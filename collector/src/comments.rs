@@ -6,14 +6,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use touchpoint_core::flow::Band;
-use touchpoint_core::validate::is_id;
 use touchpoint_core::Metric;
 use worker::{wasm_bindgen::JsValue, Env, Request, Response};
 
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{json, site_id};
-use crate::stats::{bad, cursor, page_size, params, MAX_MS};
+use crate::stats::{bad, cursor, page_size, params, survey_id, MAX_MS};
 use crate::store::{self, db};
 
 /// Comments per page, by default and at most.
@@ -46,8 +45,7 @@ impl Query {
         let mut q = Query::default();
         (q.from, q.to) = params(pairs, "expected survey, from, to, band, q, limit or before", |name, value| {
             match name {
-                "survey" if is_id(value) => q.survey = Some(value.to_owned()),
-                "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
+                "survey" => q.survey = Some(survey_id(name, value)?),
                 "band" => {
                     let bands: Option<Vec<Band>> = value.split(',').map(Band::parse).collect();
                     q.bands = bands.filter(|b| !b.is_empty()).ok_or_else(|| {

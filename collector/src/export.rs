@@ -4,13 +4,12 @@
 //! with a `Link: <...>; rel="next"` header naming the next one. Site or
 //! operator token required.
 
-use touchpoint_core::validate::is_id;
 use worker::{Env, Request, Response};
 
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
-use crate::stats::{bad, cursor, page_size, params, MAX_MS};
+use crate::stats::{cursor, page_size, params, survey_id, MAX_MS};
 use crate::store;
 
 /// Events per page, by default and at most.
@@ -37,8 +36,7 @@ impl Query {
         let mut q = Query::default();
         (q.from, q.to) = params(pairs, "expected survey, from, to, limit or after", |name, value| {
             match name {
-                "survey" if is_id(value) => q.survey = Some(value.to_owned()),
-                "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
+                "survey" => q.survey = Some(survey_id(name, value)?),
                 "limit" => q.limit = Some(page_size(name, value, MAX_PAGE, "events")?),
                 "after" => q.after = Some(cursor(name, value, "the value from the previous page's Link header")?),
                 _ => return Ok(false),

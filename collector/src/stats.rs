@@ -2,11 +2,10 @@
 //! responses, dismisses, response rate and the survey's metric), optionally
 //! for one survey, a `received_at` window and grouped by variant,
 //! touchpoint, stage, day, device, country or a visitor segment attribute,
-//! and compared with the period
-//! just before the window (the baseline a trend is read against). Counting
-//! is SQL aggregation in D1 (one row per survey, group, type and score,
-//! never one per event); the metric maths is `touchpoint_core::stats`,
-//! exactly as PRODUCT.md defines it.
+//! and compared with the period just before the window (the baseline a
+//! trend is read against). Counting is SQL aggregation in D1 (one row per
+//! survey, group, type and score, never one per event); the metric maths
+//! is `touchpoint_core::stats`, exactly as PRODUCT.md defines it.
 
 use std::collections::BTreeMap;
 
@@ -112,8 +111,7 @@ impl Query {
         let mut q = Query::default();
         (q.from, q.to) = params(pairs, "expected survey, from, to, group_by or compare", |name, value| {
             match name {
-                "survey" if is_id(value) => q.survey = Some(value.to_owned()),
-                "survey" => return Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'")),
+                "survey" => q.survey = Some(survey_id(name, value)?),
                 "group_by" => {
                     let message = "one of variant, touchpoint, stage, day, device, country, or attributes.NAME \
                                    (NAME: 1-64 characters of a-z, A-Z, 0-9, '-', '_')";
@@ -144,7 +142,7 @@ impl Query {
     }
 }
 
-/// Reads query parameters shared by the stats and the export: each given at
+/// Reads query parameters shared by the stats, the export and the comments: each given at
 /// most once, `from` and `to` as a window on `received_at` (returned), and
 /// the rest by `other`, which answers `Ok(false)` for a name it does not
 /// know. A repeated, unknown or bad parameter is a 400 naming it.
@@ -177,6 +175,15 @@ pub(crate) fn params<'a>(
 
 pub(crate) fn bad(name: &str, message: &str) -> ApiError {
     ApiError::new(400, "invalid_value", message).field(name.to_owned())
+}
+
+/// A survey id given as a parameter.
+pub(crate) fn survey_id(name: &str, value: &str) -> ApiResult<String> {
+    if is_id(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(bad(name, "a survey id: 1-64 characters of a-z, A-Z, 0-9, '-', '_'"))
+    }
 }
 
 /// A page size, 1 to `max`; `what` names the unit in the error.

@@ -6,6 +6,7 @@
 // a CSP with no inline script or style.
 import { card } from "./readout.js";
 import { alertItem } from "./alerts.js";
+import { api } from "./api.js";
 import { MOODS, commentItem } from "./comments.js";
 import { exportCsv } from "./download.js";
 import { settingsSession, setupSettings } from "./settings.js";
@@ -119,8 +120,8 @@ function windowStart() {
 /** The stats API's `group_by` for the controls: "" for none, or while no attribute name is given. */
 function groupParam() {
   if (ui.groupBy.value !== "attribute") return ui.groupBy.value;
-  const name = ui.attribute.value.trim();
-  return /^[A-Za-z0-9_-]{1,64}$/.test(name) ? `attributes.${name}` : "";
+  const param = `attributes.${ui.attribute.value.trim()}`;
+  return attributeOf(param) ? param : "";
 }
 
 function statsQuery() {
@@ -199,7 +200,7 @@ async function load({ signingIn = false, quiet = false } = {}) {
   let res;
   let body = null;
   try {
-    res = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    res = await api(session.token, url, { signal: ctl.signal });
     body = await res.json().catch(() => null);
   } catch {
     if (ctl.signal.aborted) return;
@@ -227,7 +228,7 @@ async function loadAlerts(ctl) {
   let alerts = null;
   try {
     const url = `/v1/sites/${encodeURIComponent(session.site)}/alerts`;
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    const res = await api(session.token, url, { signal: ctl.signal });
     const body = res.ok ? await res.json() : null;
     alerts = Array.isArray(body?.alerts) ? body.alerts.filter((a) => a && typeof a === "object") : null;
   } catch {}
@@ -264,8 +265,8 @@ async function loadComments({ more = false } = {}) {
   let body = null;
   let status = 0;
   try {
-    const res = await fetch(`/v1/sites/${encodeURIComponent(session.site)}/comments?${params}`,
-      { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal: ctl.signal });
+    const res = await api(session.token, `/v1/sites/${encodeURIComponent(session.site)}/comments?${params}`,
+      { signal: ctl.signal });
     status = res.status;
     body = await res.json().catch(() => null);
   } catch {}

@@ -2,6 +2,8 @@
 // the button that sends them again (POST .../dead-letters/replay, which
 // takes the oldest hundred a call: it is called until none are left).
 // Shown only when there are some.
+import { api } from "./api.js";
+
 const $ = (id) => document.getElementById(id);
 const ui = { box: $("deliveries"), text: $("deliveries-text"), replay: $("replay") };
 
@@ -19,7 +21,7 @@ export async function loadDeliveries(value, signal) {
   if (!session || replaying) return;
   let body = null;
   try {
-    const res = await fetch(base(), { headers: { Authorization: `Bearer ${session.token}` }, cache: "no-store", signal });
+    const res = await api(session.token, base(), { signal });
     body = res.ok ? await res.json() : null;
   } catch {}
   if (signal?.aborted || replaying) return;
@@ -46,7 +48,7 @@ async function replay() {
   try {
     // Bounded: a hundred a call, and never more calls than that many thousands.
     for (let call = 0; call < 1000; call++) {
-      const res = await fetch(`${base()}/replay`, { method: "POST", headers: { Authorization: `Bearer ${session.token}` } });
+      const res = await api(session.token, `${base()}/replay`, { method: "POST" });
       const body = await res.json().catch(() => null);
       if (res.status !== 202 || !Number.isSafeInteger(body?.replayed) || !Number.isSafeInteger(body?.left)) {
         failure = `the collector answered ${res.status}`;

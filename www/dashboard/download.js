@@ -4,6 +4,7 @@
 // ends, RFC 4180 quoting, and any text a spreadsheet would run as a
 // formula (starting with =, +, -, @, a tab or a carriage return) kept as
 // text with a leading apostrophe: a visitor's comment never runs.
+import { api } from "./api.js";
 
 export const COLUMNS = ["received_at", "type", "survey", "touchpoint", "metric", "scale", "score", "comment",
   "experiment", "variant", "locale", "device", "country", "url", "visitor", "id", "attributes"];
@@ -43,7 +44,7 @@ export async function exportCsv({ site, token, from, survey, signal, progress })
   let url = `/v1/sites/${encodeURIComponent(site)}/export.ndjson${query ? `?${query}` : ""}`;
   const lines = [COLUMNS.join(",")];
   while (url) {
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", signal });
+    const res = await api(token, url, { signal });
     if (!res.ok) {
       const body = await res.json().catch(() => null);
       throw new Error(`the collector answered ${res.status}${body?.error?.message ? `: ${body.error.message}` : ""}`);

@@ -3,6 +3,7 @@
 // names the version it edits (If-Match), so an edit made while someone
 // else saved is refused rather than undoing theirs; the collector
 // validates, and its field errors are listed as text.
+import { api } from "./api.js";
 import { el } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,14 +30,13 @@ function tell(message, kind = "info", errors = []) {
 }
 
 async function call(method, body) {
-  const headers = { Authorization: `Bearer ${session.token}` };
+  const headers = {};
   if (method === "PUT") {
     headers["Content-Type"] = "application/json";
     if (etag) headers["If-Match"] = etag;
   }
   try {
-    const res = await fetch(`/v1/admin/sites/${encodeURIComponent(session.site)}`,
-      { method, headers, body, cache: "no-store" });
+    const res = await api(session.token, `/v1/admin/sites/${encodeURIComponent(session.site)}`, { method, headers, body });
     return { res, json: await res.json().catch(() => null) };
   } catch {
     return { res: null, json: null };
