@@ -460,7 +460,10 @@ test("group by a visitor attribute: its name asked for, a row per value, kept in
     body: JSON.stringify({ site: "seg", events: [
       ...[10, 9].map((s) => ev("post-checkout-nps", "nps", "response", s, { attributes: { plan: "pro" } })),
       ev("post-checkout-nps", "nps", "response", 2, { attributes: { plan: "free" } }),
-      ev("post-checkout-nps", "nps", "response", 8)] }) });
+      ev("post-checkout-nps", "nps", "response", 8),
+      // An attribute with a value per answer: 22 values, more than the read-out lists one by one.
+      ...Array.from({ length: 22 }, (_, i) => ev("post-checkout-nps", "nps", "response", 7,
+        { attributes: { order: `o${String(i).padStart(2, "0")}` } }))] }) });
   assert.equal(res.status, 202, await res.text());
   const { context, page, problems } = await open({ query: "?site=seg" });
   try {
@@ -487,6 +490,13 @@ test("group by a visitor attribute: its name asked for, a row per value, kept in
     await page.reload();
     await appears(nps.getByRole("table", { name: "post-checkout-nps by attribute plan" }));
     assert.equal(await page.getByLabel("Attribute name").inputValue(), "plan", "the view comes back from the address");
+    await page.getByLabel("Attribute name").fill("order");
+    await page.getByLabel("Attribute name").press("Enter");
+    const orders = nps.getByRole("table", { name: "post-checkout-nps by attribute order" });
+    await appears(orders);
+    const heads = await orders.getByRole("rowheader").allInnerTexts();
+    assert.equal(heads.length, 22, heads.join());
+    assert.deepEqual([heads[0], heads[1], heads[20], heads[21]], ["(none)", "o00", "o19", "2 other values"]);
     await page.getByLabel("Attribute name").fill("not a name");
     await page.getByLabel("Attribute name").press("Tab");
     await appears(page.getByRole("status").getByText("An attribute name is 1-64 letters, digits, - or _."));

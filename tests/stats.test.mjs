@@ -178,6 +178,27 @@ test("group_by=attributes.NAME: the read-out per visitor segment attribute", asy
     [[null, 4]], "an attribute no event has: one group of everyone");
 });
 
+test("group_by=attributes.NAME with a value per visitor: the 20 values with the most events, the rest folded into one group", async () => {
+  await putSite(collector, "ids", { version: 1, origins: [ORIGIN], surveys: [
+    { id: "csat1", metric: "csat", touchpoint: "delivery", trigger: { event: "e" }, question: { en: "Q?" } }] });
+  // "big" answered 5 5 5; u00..u23 answered 1 each; two answers came without the attribute (5, 1).
+  const answers = [...many(3, () => ev("csat1", "csat", "response", 5, { attributes: { who: "big" } })),
+    ...many(24, (_, i) => ev("csat1", "csat", "response", 1, { attributes: { who: `u${String(i).padStart(2, "0")}` } })),
+    ev("csat1", "csat", "response", 5), ev("csat1", "csat", "response", 1)];
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "ids", events: answers }) });
+  assert.equal(res.status, 202, await res.text());
+  const body = await (await fetch(`${collector.url}/v1/sites/ids/stats?group_by=attributes.who`,
+    { headers: { Authorization: `Bearer ${collector.token}` } })).json();
+  const [survey] = body.surveys;
+  assert.equal(survey.responses, 29, "the total counts every answer");
+  const groups = survey.groups.map((g) => [g["attributes.who"], g.responses, g.csat.score, g.other_values]);
+  // Events without the attribute keep their group; ties (one answer each) are kept in the values' order.
+  assert.deepEqual(groups, [[null, 2, 50, undefined], ["big", 3, 100, undefined],
+    ...many(19, (_, i) => [`u${String(i).padStart(2, "0")}`, 1, 0, undefined]), [null, 5, 0, 5]]);
+  assert.equal(survey.groups.reduce((n, g) => n + g.responses, 0), 29, "no answer lost by folding");
+});
+
 test("from (inclusive) and to (exclusive) filter on received_at", async () => {
   const later = (await stats(`?survey=nps1&from=${boundary}`)).body.surveys;
   assert.deepEqual(later.map((s) => [s.impressions, s.responses, s.nps.score]), [[2, 1, 100]]);

@@ -72,21 +72,18 @@ impl GroupBy {
         }
     }
 
-    /// The SQL for the two group columns. Only these literals reach SQL;
-    /// an attribute's JSON path is bound as `?5`.
-    fn columns(&self) -> &'static str {
-        match self {
-            GroupBy::Attribute(_) => {
-                "CASE json_type(attributes, ?5) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
-                 ELSE CAST(json_extract(attributes, ?5) AS TEXT) END AS g1, NULL AS g2"
-            }
+    /// The SQL for the two group columns. Only these literals reach SQL.
+    /// An attribute has none: its values are ranked first (see `counts`).
+    fn columns(&self) -> Option<&'static str> {
+        Some(match self {
+            GroupBy::Attribute(_) => return None,
             GroupBy::Variant => "experiment AS g1, variant AS g2",
             GroupBy::Touchpoint => "touchpoint AS g1, NULL AS g2",
             GroupBy::Stage => "NULL AS g1, NULL AS g2",
             GroupBy::Day => "date(received_at / 1000, 'unixepoch') AS g1, NULL AS g2",
             GroupBy::Device => "device AS g1, NULL AS g2",
             GroupBy::Country => "country AS g1, NULL AS g2",
-        }
+        })
     }
 }
 
@@ -245,15 +242,50 @@ pub struct Row {
     pub g1: Option<String>,
     pub g2: Option<String>,
     pub n: f64,
+    /// How many values the survey's events have of the attribute grouped
+    /// by (attribute grouping only).
+    #[serde(default)]
+    pub k: Option<f64>,
 }
 
+/// The most values of a segment attribute listed one by one per survey
+/// (those with the most events); the others are folded into one group, so
+/// an attribute with a value per visitor (an id, a timestamp) still reads
+/// as a table and costs a bounded answer.
+pub const ATTRIBUTE_GROUPS: u32 = 20;
+
+/// The `g2` of the group that folds an attribute's other values (an
+/// attribute's own groups have no `g2`).
+const FOLDED: &str = "other";
+
+/// An attribute's value as text (`true` / `false` for booleans); its JSON
+/// path is bound as `?5`.
+const ATTRIBUTE: &str = "CASE json_type(attributes, ?5) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' \
+                         ELSE CAST(json_extract(attributes, ?5) AS TEXT) END";
+
 async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
-    let columns = q.group_by.as_ref().map_or("NULL AS g1, NULL AS g2", GroupBy::columns);
-    let sql = format!(
-        "SELECT survey, metric, type, scale, score, {columns}, COUNT(*) AS n FROM events \
-         WHERE site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4 \
-         GROUP BY survey, metric, type, scale, score, g1, g2"
-    );
+    let filter = "site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4";
+    let sql = match q.group_by.as_ref().map(GroupBy::columns) {
+        // Each survey's values ranked by events (ties by value); those past
+        // the cap share the folded group, and every row carries how many
+        // values the survey's events have (`k`). Events without the
+        // attribute stay a group of their own.
+        Some(None) => format!(
+            "WITH e AS (SELECT survey, metric, type, scale, score, {ATTRIBUTE} AS v FROM events WHERE {filter}), \
+             ranked AS (SELECT survey, v, ROW_NUMBER() OVER (PARTITION BY survey ORDER BY COUNT(*) DESC, v) AS r, \
+               COUNT(*) OVER (PARTITION BY survey) AS k FROM e WHERE v IS NOT NULL GROUP BY survey, v) \
+             SELECT e.survey AS survey, metric, type, scale, score, \
+               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN NULL ELSE e.v END AS g1, \
+               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN '{FOLDED}' END AS g2, COUNT(*) AS n, MAX(k) AS k \
+             FROM e LEFT JOIN ranked ON ranked.survey = e.survey AND ranked.v = e.v \
+             GROUP BY e.survey, metric, type, scale, score, g1, g2"
+        ),
+        columns => format!(
+            "SELECT survey, metric, type, scale, score, {}, COUNT(*) AS n FROM events WHERE {filter} \
+             GROUP BY survey, metric, type, scale, score, g1, g2",
+            columns.flatten().unwrap_or("NULL AS g1, NULL AS g2")
+        ),
+    };
     let survey = q.survey.as_deref().map_or(wasm_bindgen::JsValue::NULL, Into::into);
     let from = q.from.unwrap_or(0) as f64;
     let to = q.to.unwrap_or(MAX_MS) as f64;
@@ -384,6 +416,8 @@ struct SurveyTally {
     metric: Option<Metric>,
     total: Tally,
     groups: BTreeMap<(Option<String>, Option<String>), Tally>,
+    /// How many values of the attribute grouped by its events have.
+    values: u64,
     previous: Tally,
 }
 
@@ -412,6 +446,7 @@ pub fn read_out(
                 _ => (row.g1.clone(), row.g2.clone()),
             };
             entry.groups.entry(key).or_default().add(row);
+            entry.values = entry.values.max(row.k.unwrap_or(0.0) as u64);
         }
     }
     for survey in config.surveys.iter().filter(|s| q.survey.as_ref().is_none_or(|id| *id == s.id)) {
@@ -436,7 +471,7 @@ pub fn read_out(
     let list: Vec<Value> = keys
         .iter()
         .filter_map(|key| surveys.get(key).map(|entry| (&key.0, entry)))
-        .map(|(id, SurveyTally { metric, total, groups, previous: before })| {
+        .map(|(id, SurveyTally { metric, total, groups, values, previous: before })| {
             let mut out = total.to_json(*metric);
             if let Some(obj) = out.as_object_mut() {
                 obj.insert("survey".into(), json!(id));
@@ -460,10 +495,18 @@ pub fn read_out(
                             .and_then(|e| e.variants.iter().position(|v| g2.as_deref() == Some(v.id.as_str())))
                             .unwrap_or(usize::MAX)
                     };
+                    // An attribute's folded values last.
+                    let folded = |(_, g2): &(Option<String>, Option<String>)| {
+                        matches!(group_by, GroupBy::Attribute(_)) && g2.as_deref() == Some(FOLDED)
+                    };
                     let mut ordered: Vec<_> = groups.iter().collect();
-                    ordered.sort_by_key(|(key, _)| rank(key));
-                    let groups = ordered.into_iter().map(|((g1, g2), t)| {
+                    ordered.sort_by_key(|(key, _)| (folded(key), rank(key)));
+                    let groups = ordered.into_iter().map(|(key @ (g1, g2), t)| {
                         let mut out = group_json(group_by, g1, g2, t.to_json(*metric));
+                        if let (true, Some(obj)) = (folded(key), out.as_object_mut()) {
+                            let kept = u64::from(ATTRIBUTE_GROUPS);
+                            obj.insert("other_values".into(), json!(values.saturating_sub(kept)));
+                        }
                         // A variant is compared with its experiment's first
                         // variant, as configured now.
                         let baseline =

@@ -53,9 +53,10 @@ export function ciLabel(confidence) {
   return `${isNum(confidence) && confidence > 0 && confidence < 1 ? Math.round(confidence * 1000) / 10 : 95}% CI`;
 }
 
-/** "exp / variant", "(none)" for a null part. */
+/** "exp / variant", "(none)" for a null part, "12 other values" for an attribute's folded ones. */
 export function groupLabel(g, groupBy) {
   const part = (v) => (v === null || v === undefined || v === "" ? "(none)" : String(v));
+  if (isNum(g.other_values)) return `${count(g.other_values)} other ${g.other_values === 1 ? "value" : "values"}`;
   if (groupBy === "variant") {
     if (g.experiment == null && g.variant == null) return "(none)";
     return `${part(g.experiment)} / ${part(g.variant)}`;
