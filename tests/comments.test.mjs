@@ -106,6 +106,36 @@ test("narrows by band, survey, words and period", async () => {
     "from is inclusive");
 });
 
+test("words are found in any letter case in every script, also in a comment's update; %, _, * and ? are characters", async () => {
+  await putSite(collector, "words", { version: 1, origins: [ORIGIN], surveys: [
+    { id: "csat1", metric: "csat", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }] });
+  const said = ["Livraison ÉTAIT en retard", "GRÖSSE passt nicht", "ДОСТАВКА медленная", "配送が遅い",
+    "Was it 50% off? [promo]", "5* service", "ΤΕΛΟΣ καλό, τέλος", "was late_again"];
+  const events = said.map((c) => answer("csat1", "csat", 3, c));
+  const send = async (batch) => {
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "words", events: batch }) });
+    assert.equal(res.status, 202, await res.text());
+  };
+  await send(events);
+  const found = async (q) => texts((await comments(`?q=${encodeURIComponent(q)}`, { site: "words" })).body).sort();
+  assert.deepEqual(await found("était"), ["Livraison ÉTAIT en retard"]);
+  assert.deepEqual(await found("Größe"), [], "ß and SS are different letters here");
+  assert.deepEqual(await found("grösse"), ["GRÖSSE passt nicht"]);
+  assert.deepEqual(await found("доставка"), ["ДОСТАВКА медленная"]);
+  assert.deepEqual(await found("配送"), ["配送が遅い"]);
+  assert.deepEqual(await found("τελος"), ["ΤΕΛΟΣ καλό, τέλος"], "capital and final sigma");
+  assert.deepEqual(await found("RETARD"), ["Livraison ÉTAIT en retard"], "A-Z in a comment stored with its folded text");
+  assert.deepEqual(await found("?"), ["Was it 50% off? [promo]"]);
+  assert.deepEqual(await found("*"), ["5* service"]);
+  assert.deepEqual(await found("e_a"), ["was late_again"], "_ is a character");
+  assert.deepEqual(await found("en retard livraison"), [], "the words as one text, in order");
+  // The follow-up comment replaces the first one, and so does what it is found by.
+  await send([{ ...events[3], comment: "ÜBERALL zu langsam" }]);
+  assert.deepEqual(await found("配送"), []);
+  assert.deepEqual(await found("überall"), ["ÜBERALL zu langsam"]);
+});
+
 test("pages follow `next` with no answer twice or left out, even as new ones arrive", async () => {
   const seen = [];
   let page = await comments("?limit=4");

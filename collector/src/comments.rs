@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use touchpoint_core::flow::Band;
+use touchpoint_core::search::fold;
 use touchpoint_core::Metric;
 use worker::{wasm_bindgen::JsValue, Env, Request, Response};
 
@@ -31,7 +32,7 @@ pub struct Query {
     pub to: Option<u64>,
     /// Only answers in one of these bands (none: any).
     pub bands: Vec<Band>,
-    /// Only comments containing this text (case-insensitive for A-Z).
+    /// Only comments containing this text, in any letter case.
     pub search: Option<String>,
     pub limit: Option<u32>,
     /// The last comment of the previous page: `received_at` and id.
@@ -98,7 +99,7 @@ const SELECT: &str = "SELECT id, survey, touchpoint, metric, scale, score, comme
     AND (?4 IS NULL OR received_at < ?4 OR (received_at = ?4 AND id < ?5)) \
     AND (?6 IS NULL OR survey = ?6) \
     AND (?7 IS NULL OR metric || ':' || ifnull(scale, '') || ':' || score IN (SELECT value FROM json_each(?7))) \
-    AND (?8 IS NULL OR instr(lower(comment), lower(?8)) > 0) \
+    AND (?8 IS NULL OR instr(ifnull(comment_fold, lower(comment)), ?8) > 0) \
     ORDER BY received_at DESC, id DESC LIMIT ?9";
 
 /// The characters Rust's `str::trim` strips (Unicode's White_Space, all
@@ -142,7 +143,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
             before_id.into(),
             opt(query.survey.as_deref()),
             opt(bands.as_deref()),
-            opt(query.search.as_deref()),
+            opt(query.search.as_deref().map(fold).as_deref()),
             limit.into(),
             white_space().into(),
         ])?

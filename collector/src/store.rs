@@ -1,6 +1,7 @@
 //! D1 storage: site configurations and events.
 
 use serde::{Deserialize, Serialize};
+use touchpoint_core::search::fold_for_search;
 use touchpoint_core::{Event, SiteConfig};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, Env};
@@ -71,9 +72,10 @@ fn opt<T: Into<JsValue>>(v: Option<T>) -> JsValue {
 /// allowed: a response's follow-up comment, sent later under the same id by
 /// the same visitor, replaces the stored comment.
 const INSERT_EVENT: &str = "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, \
-     visitor, client_ts, received_at, url, locale, country, device, experiment, variant, attributes) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
-     ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment, forwarded = 0 \
+     visitor, client_ts, received_at, url, locale, country, device, experiment, variant, attributes, comment_fold) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
+     ON CONFLICT (site, id) DO UPDATE SET comment = excluded.comment, comment_fold = excluded.comment_fold, \
+     forwarded = 0 \
      WHERE events.type = 'response' AND excluded.type = 'response' AND excluded.comment IS NOT NULL \
      AND events.visitor = excluded.visitor AND events.score = excluded.score \
      AND events.comment IS NOT excluded.comment";
@@ -146,7 +148,7 @@ pub async fn write(env: &Env, batches: &[(&Accepted, bool)]) -> ApiResult<Vec<Wr
     Ok(written)
 }
 
-fn event_values(site: &str, e: &Event, more: &Enrichment) -> ApiResult<[JsValue; 19]> {
+fn event_values(site: &str, e: &Event, more: &Enrichment) -> ApiResult<[JsValue; 20]> {
     let attributes = match e.attributes.is_empty() {
         true => None,
         false => Some(serde_json::to_string(&e.attributes).map_err(|_| ApiError::internal())?),
@@ -171,6 +173,7 @@ fn event_values(site: &str, e: &Event, more: &Enrichment) -> ApiResult<[JsValue;
         opt(e.experiment.as_deref()),
         opt(e.variant.as_deref()),
         opt(attributes),
+        opt(e.comment.as_deref().and_then(fold_for_search)),
     ])
 }
 

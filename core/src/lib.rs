@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod prompt;
 pub mod queue;
 pub mod rule;
+pub mod search;
 pub mod stats;
 pub mod theme;
 pub mod trigger;
