@@ -107,6 +107,30 @@ test("a score that drops below the line fires once, to the webhooks that take al
   assert.equal((await alertsOf(collector, "al"))[0].state, "ok");
 });
 
+test("with a recovery margin, a score back on the line keeps firing; it resolves once past the margin", async () => {
+  await putSite(collector, "hy", {
+    version: 1, origins: [ORIGIN], webhooks: hooks(receiver.url), surveys: [survey],
+    alerts: [{ id: "nps-drop", survey: "nps1", below: 0, recovery: 30, min_responses: 3 }],
+  });
+  assert.equal((await post(collector, "hy", answers("hy", [0, 0, 0]))).status, 202);
+  assert.ok(await eventually(() => notices("hy").alerts?.length === 1, 20_000), JSON.stringify(notices("hy")));
+  assert.deepEqual([notices("hy").alerts[0].status, notices("hy").alerts[0].recovery], ["firing", 30]);
+
+  // 3 detractors, 3 promoters: NPS 0, on the line. Without the margin this resolves.
+  assert.equal((await post(collector, "hy", answers("hy", [10, 10, 10]))).status, 202);
+  assert.ok(await eventually(async () => (await alertsOf(collector, "hy"))[0].responses === 6, 10_000));
+  await pause(2000);
+  const [held] = await alertsOf(collector, "hy");
+  assert.deepEqual([held.state, held.score, held.recovery], ["firing", 0, 30], "the reading is recorded, the state kept");
+  assert.equal(notices("hy").alerts.length, 1, "nothing told inside the margin");
+
+  // 3 detractors, 9 promoters: NPS 50, past 0 + 30.
+  assert.equal((await post(collector, "hy", answers("hy", [10, 10, 10, 10, 10, 10]))).status, 202);
+  assert.ok(await eventually(() => notices("hy").alerts?.length === 2, 20_000), JSON.stringify(notices("hy")));
+  assert.deepEqual([notices("hy").alerts[1].status, notices("hy").alerts[1].score], ["resolved", 50]);
+  assert.equal((await alertsOf(collector, "hy"))[0].state, "ok");
+});
+
 test("the scheduled sweep judges alerts without new answers", async () => {
   // The same answers (NPS 20) against a line moved above them.
   await putSite(collector, "al", {

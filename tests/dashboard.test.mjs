@@ -231,7 +231,7 @@ test("the site's threshold alerts are listed in words, firing first, waiting one
     await appears(list.first());
     const items = await list.allInnerTexts();
     assert.equal(items.length, 3, items.join("\n"));
-    assert.match(items[0], /^Firing: checkout-nps-drop \(post-checkout-nps\): score 16\.7 from 6 answers in the last 7 days \(fires when below 30\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.match(items[0], /^Firing: checkout-nps-drop \(post-checkout-nps\): score 16\.7 from 6 answers in the last 7 days \(fires when below 30, resolves at 40 or more\) since \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
     assert.equal(items[1], "Waiting: checkout-too-hard (checkout-ces): waiting for 20 answers in 30 days; fires when the score is above 4.5");
     // A response-rate alert waits for impressions (the demo's NPS has 8 of the 20 it needs).
     assert.equal(items[2], "Waiting: checkout-nps-ignored (post-checkout-nps): waiting for 20 impressions in 7 days; " +

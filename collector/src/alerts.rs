@@ -43,15 +43,18 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         .filter_map(|a| config.survey(&a.survey).map(|s| (a, s)))
         .collect();
     let days = lengths(watched.iter().map(|(a, _)| *a));
-    let mut judged: Vec<(&Alert, &Survey, State, Window, f64)> = Vec::new();
+    // Each alert whose window can be read, with the state it calls for
+    // (`None` in its recovery margin: the reading is recorded, the state
+    // kept).
+    let mut judged: Vec<(&Alert, &Survey, Option<State>, Window, f64)> = Vec::new();
     for d in days {
         let of_length: Vec<_> = watched.iter().filter(|(a, _)| a.days == d).collect();
         let ids: Vec<&str> = of_length.iter().map(|(_, s)| s.id.as_str()).collect();
         let rows = counts(env, site, &ids, of_length[0].0.window_start(now)).await?;
         for (alert, survey) in of_length {
             let w = window(survey, &rows);
-            if let (Some(state), Some(reading)) = (alert.judge(&w.figures), alert.reading(&w.figures)) {
-                judged.push((alert, survey, state, w, reading));
+            if let Some(reading) = alert.reading(&w.figures) {
+                judged.push((alert, survey, alert.judge(&w.figures), w, reading));
             }
         }
     }
@@ -62,12 +65,13 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
     let notices: Vec<Notice> = judged
         .iter()
         .zip(changed)
-        .filter(|(_, changed)| *changed)
-        .map(|((alert, survey, state, w, reading), _)| Notice {
+        .filter_map(|(judgement, changed)| changed.then_some(judgement))
+        .filter_map(|(alert, survey, state, w, reading)| Some((alert, survey, (*state)?, w, reading)))
+        .map(|(alert, survey, state, w, reading)| Notice {
             alert: alert.id.clone(),
             survey: alert.survey.clone(),
             metric: survey.metric,
-            status: (*state).into(),
+            status: state.into(),
             measure: alert.measure,
             score: *reading,
             interval: w.interval.filter(|_| alert.measure == Measure::Score),
@@ -75,6 +79,7 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
             impressions: w.figures.impressions,
             below: alert.below,
             above: alert.above,
+            recovery: alert.recovery,
             days: alert.days,
             at: now,
         })
@@ -147,29 +152,34 @@ fn window(survey: &Survey, rows: &[Count]) -> Window {
 
 /// Records every judgement in one batch; for each, whether the alert's
 /// state changed (an alert never judged before starts `ok`, so a first
-/// `ok` is no change).
+/// `ok` is no change; one in its recovery margin keeps its state).
 async fn record(
     env: &Env,
     site: &str,
-    judged: &[(&Alert, &Survey, State, Window, f64)],
+    judged: &[(&Alert, &Survey, Option<State>, Window, f64)],
     now: u64,
 ) -> ApiResult<Vec<bool>> {
     let db = db(env)?;
     let (site, now) = (JsValue::from(site), now as f64);
     let mut statements = Vec::with_capacity(3 * judged.len());
+    // Where each judgement's state change is in the batch.
+    let mut changes = Vec::with_capacity(judged.len());
     for (alert, _, state, w, reading) in judged {
-        let (id, state) = (JsValue::from(alert.id.as_str()), JsValue::from(state.as_str()));
+        let id = JsValue::from(alert.id.as_str());
         statements.push(
             db.prepare("INSERT OR IGNORE INTO alert_states (site, alert, state, changed_at) VALUES (?1, ?2, 'ok', ?3)")
                 .bind(&[site.clone(), id.clone(), now.into()])?,
         );
-        statements.push(
-            db.prepare(
-                "UPDATE alert_states SET state = ?3, changed_at = ?4 WHERE site = ?1 AND alert = ?2 AND state <> ?3 \
-                 RETURNING state",
-            )
-            .bind(&[site.clone(), id.clone(), state, now.into()])?,
-        );
+        changes.push(state.map(|_| statements.len()));
+        if let Some(state) = state {
+            statements.push(
+                db.prepare(
+                    "UPDATE alert_states SET state = ?3, changed_at = ?4 WHERE site = ?1 AND alert = ?2 \
+                     AND state <> ?3 RETURNING state",
+                )
+                .bind(&[site.clone(), id.clone(), state.as_str().into(), now.into()])?,
+            );
+        }
         statements.push(
             db.prepare(
                 "UPDATE alert_states SET score = ?3, responses = ?4, impressions = ?5, checked_at = ?6 \
@@ -187,8 +197,12 @@ async fn record(
     }
     let results = db.batch(statements).await?;
     let mut changed = Vec::with_capacity(judged.len());
-    for returned in results.iter().skip(1).step_by(3) {
-        changed.push(!returned.results::<serde_json::Value>()?.is_empty());
+    for at in changes {
+        let returned = at.and_then(|i| results.get(i));
+        changed.push(match returned {
+            Some(r) => !r.results::<serde_json::Value>()?.is_empty(),
+            None => false,
+        });
     }
     Ok(changed)
 }
@@ -308,7 +322,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
             let row = rows.iter().find(|r| r.alert == a.id);
             let judged = row.filter(|r| r.checked_at.is_some());
             json!({"id": a.id, "survey": a.survey, "measure": a.measure.as_str(), "below": a.below, "above": a.above,
-                "days": a.days, "min_responses": a.min_responses,
+                "recovery": a.recovery, "days": a.days, "min_responses": a.min_responses,
                 "state": judged.and_then(|r| State::parse(&r.state)).map(State::as_str),
                 "since": judged.map(|r| r.changed_at as u64),
                 "score": judged.and_then(|r| r.score), "responses": judged.and_then(|r| r.responses.map(|n| n as u64)),

@@ -87,6 +87,22 @@ pub struct Alert {
     /// What is watched; the score when not given.
     #[serde(default, skip_serializing_if = "Measure::is_score")]
     pub measure: Measure,
+    /// How far back inside the line(s) a firing alert's figure must come
+    /// to resolve (in the figure's unit): a figure that wavers around the
+    /// line then tells its crossing once, not at every answer. 0 (the
+    /// default): it resolves on the line.
+    #[serde(default, skip_serializing_if = "no_recovery")]
+    pub recovery: f64,
+}
+
+fn no_recovery(r: &f64) -> bool {
+    *r == 0.0
+}
+
+/// The lines `below` and `above` moved `recovery` inward: where a firing
+/// alert resolves (at or above the first, at or below the second).
+pub fn recovered(below: Option<f64>, above: Option<f64>, recovery: f64) -> (Option<f64>, Option<f64>) {
+    (below.map(|b| b + recovery), above.map(|a| a - recovery))
 }
 
 fn default_days() -> u32 {
@@ -134,13 +150,25 @@ impl Alert {
         }
     }
 
-    /// The state the window's figures call for; `None` when there are too
-    /// few answers to say (the state then stays as it was).
+    /// The state the window's figures call for: `Firing` past a line,
+    /// `Ok` at least `recovery` inside every line; `None` between the two
+    /// (the recovery margin) and when there are too few answers to say:
+    /// the state then stays as it was.
     pub fn judge(&self, f: &Figures) -> Option<State> {
         let value = self.reading(f)?;
         let low = self.below.is_some_and(|b| value < b);
         let high = self.above.is_some_and(|a| value > a);
-        Some(if low || high { State::Firing } else { State::Ok })
+        if low || high {
+            return Some(State::Firing);
+        }
+        let (from, to) = self.recovered();
+        (from.is_none_or(|b| value >= b) && to.is_none_or(|a| value <= a)).then_some(State::Ok)
+    }
+
+    /// Where a firing alert resolves: at or above the first, at or below
+    /// the second (each line moved `recovery` inward).
+    pub fn recovered(&self) -> (Option<f64>, Option<f64>) {
+        recovered(self.below, self.above, self.recovery)
     }
 
     /// Where the window starts, for a read at `now_ms` (ms since 1970).
@@ -186,6 +214,16 @@ impl Alert {
             }
             _ => {}
         }
+        if !(self.recovery >= 0.0 && self.recovery.is_finite()) {
+            bad(".recovery", "0 or more, in the watched figure's unit".into());
+        } else if let (Some(b), Some(a)) = self.recovered() {
+            if self.recovery > 0.0 && b > a {
+                bad(
+                    ".recovery",
+                    "more than half the space between `below` and `above`: a firing alert could never resolve".into(),
+                );
+            }
+        }
         if !(1..=MAX_DAYS).contains(&self.days) {
             bad(".days", format!("1 to {MAX_DAYS}"));
         }
@@ -220,6 +258,9 @@ pub struct Notice {
     pub below: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above: Option<f64>,
+    /// The alert's recovery margin (see [`Alert::recovery`]).
+    #[serde(default, skip_serializing_if = "no_recovery")]
+    pub recovery: f64,
     pub days: u32,
     /// When the change was seen, ms since 1970.
     pub at: u64,

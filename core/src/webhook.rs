@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::alert::{Measure, Notice, Status};
+use crate::alert::{recovered, Measure, Notice, Status};
 use crate::event::{Event, EventKind};
 use crate::flow::Band;
 use crate::metric::Metric;
@@ -79,12 +79,22 @@ pub fn chat_text(site: &str, events: &[Event], alerts: &[Notice]) -> String {
     for a in alerts {
         line_start(&mut out, site);
         let digits = if a.metric == Metric::Ces { 2 } else { 1 };
-        let line = match (a.below, a.above) {
+        let mut line = match (a.below, a.above) {
             (Some(b), Some(t)) => format!("below {b} or above {t}"),
             (Some(b), None) => format!("below {b}"),
             (None, Some(t)) => format!("above {t}"),
             (None, None) => String::new(),
         };
+        if a.recovery > 0.0 {
+            // To two decimals: 4.5 - 0.3 is not 4.2 in binary.
+            let n = |x: f64| format!("{x:.2}").trim_end_matches('0').trim_end_matches('.').to_owned();
+            line.push_str(&match recovered(a.below, a.above, a.recovery) {
+                (Some(b), Some(t)) => format!(", resolves between {} and {}", n(b), n(t)),
+                (Some(b), None) => format!(", resolves at {} or more", n(b)),
+                (None, Some(t)) => format!(", resolves at {} or less", n(t)),
+                (None, None) => String::new(),
+            });
+        }
         let (mark, status) = match a.status {
             Status::Firing => ("🚨", "firing"),
             Status::Resolved => ("✅", "resolved"),

@@ -41,6 +41,28 @@ fn an_alert_fires_past_its_line_and_only_with_enough_answers() {
 }
 
 #[test]
+fn a_firing_alert_resolves_only_past_its_recovery_margin() {
+    let a = alert(json!({"id": "a", "survey": "order-nps", "below": 30, "recovery": 5, "min_responses": 1}));
+    let score = |s: f64| Figures { score: Some(s), responses: 10, impressions: 10 };
+    assert_eq!(a.judge(&score(29.9)), Some(State::Firing));
+    assert_eq!(a.judge(&score(30.0)), None, "back on the line: the state stays as it was");
+    assert_eq!(a.judge(&score(34.9)), None);
+    assert_eq!(a.judge(&score(35.0)), Some(State::Ok));
+    let band = alert(json!({"id": "b", "survey": "help-ces", "below": 1.5, "above": 3.5, "recovery": 0.5,
+                            "min_responses": 1}));
+    assert_eq!(band.recovered(), (Some(2.0), Some(3.0)));
+    assert_eq!(band.judge(&score(3.6)), Some(State::Firing));
+    assert_eq!(band.judge(&score(3.2)), None);
+    assert_eq!(band.judge(&score(2.5)), Some(State::Ok));
+    assert_eq!(band.judge(&score(1.8)), None);
+    let c = site(json!([{"id": "b", "survey": "help-ces", "below": 1.5, "above": 3.5, "recovery": 1}]));
+    assert_eq!(c.validate(), Ok(()), "resolving on one point between the lines is allowed");
+    let plain = alert(json!({"id": "p", "survey": "order-nps", "below": 30}));
+    assert_eq!(plain.recovery, 0.0);
+    assert!(serde_json::to_value(&plain).unwrap().get("recovery").is_none());
+}
+
+#[test]
 fn a_valid_alert_passes_and_stays_out_of_the_public_config() {
     let c = site(json!([{"id": "nps-drop", "survey": "order-nps", "below": 30},
                         {"id": "too-hard", "survey": "help-ces", "above": 3.5, "days": 30, "min_responses": 5}]));
@@ -59,7 +81,9 @@ fn a_bad_alert_is_refused_naming_each_field() {
         {"id": "e", "survey": "order-nps", "below": 50, "above": 10},
         {"id": "f", "survey": "order-nps", "below": 0, "days": 0, "min_responses": 0},
         {"id": "a", "survey": "order-nps", "below": 0},
-        {"id": "no spaces", "survey": "order-nps", "below": 0}
+        {"id": "no spaces", "survey": "order-nps", "below": 0},
+        {"id": "g", "survey": "order-nps", "below": 0, "recovery": -1},
+        {"id": "h", "survey": "help-ces", "below": 2, "above": 4, "recovery": 1.5}
     ]));
     let errors = c.validate().unwrap_err();
     let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -74,7 +98,9 @@ fn a_bad_alert_is_refused_naming_each_field() {
             "alerts[5].days",
             "alerts[5].min_responses",
             "alerts[6].id",
-            "alerts[7].id"
+            "alerts[7].id",
+            "alerts[8].recovery",
+            "alerts[9].recovery"
         ]
     );
     assert!(errors[2].message.contains("1 to 5"), "a 5-point CES mean: {}", errors[2].message);
@@ -100,6 +126,7 @@ fn an_alert_reaches_unfiltered_webhooks_and_those_that_ask_for_alerts() {
         impressions: 40,
         below: Some(30.0),
         above: None,
+        recovery: 0.0,
         days: 7,
         at: 1,
     };

@@ -51,10 +51,23 @@ fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
         impressions: 300,
         below: Some(30.0),
         above: None,
+        recovery: 0.0,
         days: 7,
         at: 1,
     };
     let rate = Notice { alert: "rate".into(), measure: Measure::ResponseRate, score: 8.0, ..drop.clone() };
+    let hard = Notice {
+        alert: "hard".into(),
+        survey: "help-ces".into(),
+        metric: Metric::Ces,
+        status: Status::Resolved,
+        score: 3.9,
+        below: None,
+        above: Some(4.5),
+        recovery: 0.3,
+        ..drop.clone()
+    };
+    let band = Notice { alert: "band".into(), below: Some(0.0), above: Some(60.0), recovery: 5.0, ..drop.clone() };
     let gone = Notice {
         alert: "gone".into(),
         measure: Measure::Impressions,
@@ -65,7 +78,7 @@ fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
         days: 1,
         ..drop.clone()
     };
-    let alerts = [drop, rate, gone];
+    let alerts = [drop, rate, gone, hard, band];
     let text = touchpoint_core::webhook::chat_text("demo", &events, &alerts);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -92,5 +105,15 @@ fn a_chat_message_has_a_line_per_answer_and_alert_with_visitor_text_escaped() {
         lines[6],
         "[demo] ✅ Alert gone resolved: order-nps shown 12 times over the last day (fires when below 1)"
     );
-    assert_eq!(lines.len(), 7);
+    assert_eq!(
+        lines[7],
+        "[demo] ✅ Alert hard resolved: help-ces CES 3.90 over the last 7 days (24 answers; fires when above 4.5, \
+         resolves at 4.2 or less)"
+    );
+    assert!(
+        lines[8].ends_with("(24 answers; fires when below 0 or above 60, resolves between 5 and 55)"),
+        "{}",
+        lines[8]
+    );
+    assert_eq!(lines.len(), 9);
 }

@@ -4,12 +4,23 @@ import { count, el, fixed, isNum } from "./format.js";
 
 const STATES = { firing: "Firing", ok: "OK" };
 
-/** "below 30", "above 4.5", "below 10 or above 60". */
-function line(a) {
+/** A line as configured, to two decimals at most (4.5 - 0.3 is not 4.2 in binary). */
+const num = (v) => String(Math.round(v * 100) / 100);
+
+/** "below 30", "above 4.5", "below 10 or above 60"; with a recovery margin, where it resolves too. */
+function line(a, unit = "") {
   const parts = [];
-  if (isNum(a.below)) parts.push(`below ${fixed(a.below, Number.isInteger(a.below) ? 0 : 1)}`);
-  if (isNum(a.above)) parts.push(`above ${fixed(a.above, Number.isInteger(a.above) ? 0 : 1)}`);
-  return parts.join(" or ");
+  if (isNum(a.below)) parts.push(`below ${num(a.below)}${unit}`);
+  if (isNum(a.above)) parts.push(`above ${num(a.above)}${unit}`);
+  let text = parts.join(" or ");
+  if (isNum(a.recovery) && a.recovery > 0) {
+    const low = isNum(a.below) ? `${num(a.below + a.recovery)}${unit}` : null;
+    const high = isNum(a.above) ? `${num(a.above - a.recovery)}${unit}` : null;
+    if (low && high) text += `, resolves between ${low} and ${high}`;
+    else if (low) text += `, resolves at ${low} or more`;
+    else if (high) text += `, resolves at ${high} or less`;
+  }
+  return text;
 }
 
 export function alertItem(a) {
@@ -25,9 +36,9 @@ export function alertItem(a) {
       : `shown ${count(a.impressions)} times in ${period} (fires when ${line(a)})`;
   } else if (a.measure === "response_rate") {
     detail = state === "waiting"
-      ? `waiting for ${count(a.min_responses)} impressions in ${days} days; fires when the response rate is ${line(a)}%`
+      ? `waiting for ${count(a.min_responses)} impressions in ${days} days; fires when the response rate is ${line(a, "%")}`
       : `response rate ${fixed(a.score, 1)}% (${count(a.responses)} answers of ${count(a.impressions)} impressions) ` +
-        `in ${period} (fires when ${line(a)}%)`;
+        `in ${period} (fires when ${line(a, "%")})`;
   } else if (state === "waiting") {
     detail = `waiting for ${count(a.min_responses)} answers in ${days} days; fires when the score is ${line(a)}`;
   } else {
