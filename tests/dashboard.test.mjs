@@ -432,6 +432,23 @@ test("group by variant: a row per variant by name, in an address that can be sha
     } finally {
       await other.context.close();
     }
+
+    // Another difference to plan for: asked for once one survey's variants are compared.
+    assert.equal(await page.getByLabel("Difference to plan for").isVisible(), false);
+    await page.getByLabel("Survey").selectOption("post-checkout-nps");
+    await appears(page.getByLabel("Difference to plan for"));
+    const planned = page.waitForRequest((r) => r.url().includes("/stats?") && r.url().includes("difference=20"));
+    await page.getByLabel("Difference to plan for").fill("20");
+    await page.getByLabel("Difference to plan for").press("Tab");
+    await planned;
+    // 1,569.8 (10/20)^2 = 392.4 -> 393.
+    await appears(nps.getByText(/To show a 20-point NPS difference 80% of the times it is real: about 393 answers a variant/));
+    assert.equal(new URL(page.url()).searchParams.get("difference"), "20");
+    await axe(page, "planning another difference");
+    await page.getByLabel("Group by").selectOption("device");
+    assert.equal(await page.getByLabel("Difference to plan for").isVisible(), false, "only for variants");
+    assert.equal(new URL(page.url()).searchParams.get("difference"), null);
+    await clean(page, problems);
   } finally {
     await context.close();
   }

@@ -132,6 +132,12 @@ test("group_by=variant: the A/B read-out per experiment variant", async () => {
   // largest NPS variance, 100^2: 2 (1.959964 + 0.841621)^2 100^2 / 10^2 = 1569.8 -> 1570 a variant.
   assert.deepEqual(later.answers_needed, { difference: 10, per_variant: 1570 });
   assert.equal(now.answers_needed, undefined, "the baseline is what others are planned against");
+  // Planned for another difference (`difference`, in the survey's unit): 1569.8 (10/25)^2 = 251.2 -> 252,
+  // 1569.8 (10/5)^2 = 6279.1 -> 6280.
+  const plan = async (d) => (await stats(`?survey=nps1&group_by=variant&difference=${d}`)).body.surveys[0].groups
+    .find((g) => g.variant === "later").answers_needed;
+  assert.deepEqual(await plan(25), { difference: 25, per_variant: 252 });
+  assert.deepEqual(await plan(5), { difference: 5, per_variant: 6280 });
 });
 
 test("group_by touchpoint, stage, device and day", async () => {
@@ -278,7 +284,10 @@ test("bad query parameters -> 400 naming the parameter; no token -> 401", async 
   const cases = [["?group_by=week", "group_by"], ["?group_by=attributes.", "group_by"], ["?group_by=attributes.a.b", "group_by"],
     ["?group_by=attributes.%22x", "group_by"], ["?group_by=attribute.plan", "group_by"], ["?from=abc", "from"], ["?to=-1", "to"], ["?from=5&to=1", "to"],
     ["?survey=a%20b", "survey"], ["?grup_by=day", "grup_by"], ["?survey=nps1&survey=csat1", "survey"],
-    ["?from=9007199254740993", "from"]];
+    ["?from=9007199254740993", "from"], ["?group_by=variant&difference=5", "difference"],
+    ["?survey=nps1&difference=5", "difference"], ["?survey=nps1&group_by=variant&difference=0", "difference"],
+    ["?survey=nps1&group_by=variant&difference=-5", "difference"], ["?survey=nps1&group_by=variant&difference=ten", "difference"],
+    ["?survey=nps1&group_by=variant&difference=201", "difference"], ["?survey=ces5&group_by=variant&difference=4.5", "difference"]];
   for (const [query, field] of cases) {
     const { status, body } = await stats(query);
     assert.equal(status, 400, query);

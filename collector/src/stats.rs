@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use touchpoint_core::stats::{
-    answers_needed, planned_difference, share_difference, share_interval, Ces, Csat, Difference, Nps,
+    answers_needed, largest_difference, planned_difference, share_difference, share_interval, Ces, Csat, Difference,
+    Nps,
 };
 use touchpoint_core::validate::is_id;
 use touchpoint_core::{Metric, SiteConfig};
@@ -99,6 +100,9 @@ pub struct Query {
     /// `compare=previous`: each survey also against the period of the
     /// same length that ends where this one starts.
     pub compare: bool,
+    /// The difference between variants to plan the experiment for, in the
+    /// survey's unit (the metric's usual one when not given).
+    pub difference: Option<f64>,
 }
 
 impl Query {
@@ -106,7 +110,7 @@ impl Query {
     /// a repeated parameter or a bad value is a 400 naming the parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        (q.from, q.to) = params(pairs, "expected survey, from, to, group_by or compare", |name, value| {
+        (q.from, q.to) = params(pairs, "expected survey, from, to, group_by, compare or difference", |name, value| {
             match name {
                 "survey" => q.survey = Some(survey_id(name, value)?),
                 "group_by" => {
@@ -116,10 +120,20 @@ impl Query {
                 }
                 "compare" if value == "previous" => q.compare = true,
                 "compare" => return Err(bad(name, "previous (the period of the same length just before)")),
+                "difference" => {
+                    let d = value.parse::<f64>().ok().filter(|d| d.is_finite() && *d > 0.0 && !value.starts_with('+'));
+                    q.difference = Some(d.ok_or_else(|| bad(name, "a number above 0, in the survey's unit"))?);
+                }
                 _ => return Ok(false),
             }
             Ok(true)
         })?;
+        if q.difference.is_some() && (q.survey.is_none() || q.group_by != Some(GroupBy::Variant)) {
+            return Err(bad(
+                "difference",
+                "needs survey and group_by=variant: it plans that survey's experiment, in its unit",
+            ));
+        }
         if q.compare && q.from.is_none() {
             return Err(bad(
                 "compare",
@@ -135,7 +149,7 @@ impl Query {
         let from = self.from.filter(|_| self.compare)?;
         let length = self.to.unwrap_or(now).saturating_sub(from);
         let survey = self.survey.clone();
-        Some(Query { survey, from: Some(from.saturating_sub(length)), to: Some(from), group_by: None, compare: false })
+        Some(Query { survey, from: Some(from.saturating_sub(length)), to: Some(from), ..Query::default() })
     }
 }
 
@@ -217,6 +231,15 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
+    // A planned difference fits the survey's scale (a survey no longer
+    // configured has events only: its scale is theirs).
+    let survey = query.survey.as_deref().and_then(|id| config.survey(id));
+    if let (Some(d), Some(s)) = (query.difference, survey) {
+        let largest = largest_difference(s.metric, s.scale);
+        if d > largest {
+            return Err(bad("difference", &format!("at most {largest}, the largest {} difference", s.metric.as_str())));
+        }
+    }
     let rows = counts(env, site, &query).await?;
     let previous = match query.previous(Date::now().as_millis()) {
         Some(q) => {
@@ -382,14 +405,14 @@ impl Tally {
     /// The experiment's plan with this group as its baseline: the answers
     /// each variant needs for a difference of the planned size (in the
     /// score's unit) to show as clear 80% of the time it is real.
-    fn plan(&self, metric: Option<Metric>, scale: Option<u8>) -> Value {
+    fn plan(&self, metric: Option<Metric>, scale: Option<u8>, difference: Option<f64>) -> Value {
         let Some(metric) = metric else { return Value::Null };
         let variance = match metric {
             Metric::Nps => Nps::from_counts(self.scores()).planning_variance(),
             Metric::Csat => Csat::from_counts(self.scores()).planning_variance(),
             Metric::Ces => self.ces(scale).planning_variance(),
         };
-        let difference = planned_difference(metric);
+        let difference = difference.unwrap_or_else(|| planned_difference(metric));
         json!({"difference": difference, "per_variant": answers_needed(variance, difference)})
     }
 
@@ -516,7 +539,7 @@ pub fn read_out(
                         if let (Some((variant, base)), Some(obj)) = (against, out.as_object_mut()) {
                             obj.insert("baseline".into(), json!(variant.id));
                             obj.insert("difference".into(), t.difference(base, *metric, scale));
-                            obj.insert("answers_needed".into(), base.plan(*metric, scale));
+                            obj.insert("answers_needed".into(), base.plan(*metric, scale, q.difference));
                         }
                         out
                     });

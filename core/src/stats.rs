@@ -71,6 +71,17 @@ pub fn planned_difference(metric: Metric) -> f64 {
     }
 }
 
+/// The largest difference two groups' figures can have, in the metric's
+/// unit: 200 NPS points, 100 CSAT points, the CES scale's top minus 1 (a
+/// `scale` of `None` is the default 5 points).
+pub fn largest_difference(metric: Metric, scale: Option<u8>) -> f64 {
+    match metric {
+        Metric::Nps => 200.0,
+        Metric::Csat => 100.0,
+        Metric::Ces => f64::from(scale.unwrap_or(crate::metric::DEFAULT_CES_SCALE)) - 1.0,
+    }
+}
+
 /// Answers each of two groups needs so that a true difference of
 /// `difference` (in the figure's unit) gives a 95% interval that leaves out
 /// 0 80% of the time, when one answer's variance is `variance` (the unit

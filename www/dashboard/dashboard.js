@@ -35,6 +35,8 @@ const ui = {
   groupBy: $("group-by"),
   attributeField: $("attribute-field"),
   attribute: $("attribute"),
+  differenceField: $("difference-field"),
+  difference: $("difference"),
   updated: $("updated"),
   cards: $("cards"),
   download: $("download"),
@@ -88,6 +90,7 @@ function readControls(params) {
   ui.groupBy.value = attribute ? "attribute" : group && Object.hasOwn(GROUPS, group) ? group : "";
   ui.attribute.value = attribute ?? "";
   ui.attributeField.hidden = !attribute;
+  ui.difference.value = params.get("difference") ?? "";
   const mood = params.get("comments");
   ui.mood.value = mood && Object.hasOwn(MOODS, mood) ? mood : "";
   ui.search.value = (params.get("q") ?? "").slice(0, 200);
@@ -96,6 +99,18 @@ function readControls(params) {
     surveyOptions([survey]);
     ui.survey.value = survey;
   }
+  showPlanField();
+}
+
+/** The planned difference is asked for when one survey's variants are compared. */
+function showPlanField() {
+  ui.differenceField.hidden = !(ui.groupBy.value === "variant" && ui.survey.value);
+}
+
+/** The stats API's `difference`: "" unless asked for and a number above 0. */
+function planParam() {
+  const value = Number(ui.difference.value);
+  return !ui.differenceField.hidden && ui.difference.value.trim() && value > 0 ? String(value) : "";
 }
 
 /** Writes the site and the controls (never the token) into the address. */
@@ -105,6 +120,7 @@ function writeUrl() {
   if (site) params.set("site", site);
   if (ui.survey.value) params.set("survey", ui.survey.value);
   if (groupParam()) params.set("group_by", groupParam());
+  if (planParam()) params.set("difference", planParam());
   if (ui.window.value !== "all") params.set("window", ui.window.value);
   if (ui.mood.value) params.set("comments", ui.mood.value);
   if (ui.search.value.trim()) params.set("q", ui.search.value.trim());
@@ -128,6 +144,7 @@ function statsQuery() {
   const params = new URLSearchParams();
   if (ui.survey.value) params.set("survey", ui.survey.value);
   if (groupParam()) params.set("group_by", groupParam());
+  if (planParam()) params.set("difference", planParam());
   const from = windowStart();
   if (from !== null) {
     params.set("from", String(from));
@@ -429,6 +446,7 @@ function start() {
     if (site !== urlSite) ui.survey.value = "";
     knownSurveys = [];
     surveyOptions([]);
+    showPlanField();
     session = { site, token };
     load({ signingIn: true });
   });
@@ -454,8 +472,9 @@ function start() {
   ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
   setupSettings(() => load({ quiet: true }));
   setupDeliveries();
-  for (const control of [ui.window, ui.survey]) {
+  for (const control of [ui.window, ui.survey, ui.difference]) {
     control.addEventListener("change", () => {
+      showPlanField();
       writeUrl();
       load();
     });
@@ -465,6 +484,7 @@ function start() {
   ui.groupBy.addEventListener("change", () => {
     const byAttribute = ui.groupBy.value === "attribute";
     ui.attributeField.hidden = !byAttribute;
+    showPlanField();
     if (byAttribute && !groupParam()) return ui.attribute.focus();
     writeUrl();
     load();
