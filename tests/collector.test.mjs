@@ -529,3 +529,66 @@ describe("widget files", () => {
     assert.equal((await missing.json()).error.code, "not_found");
   });
 });
+
+describe("one visitor's data: read out and erased on request", () => {
+  const ERASE = "erase";
+  const A = "visitor-erase-aaaa";
+  const B = "visitor-erase-bbbb";
+  const admin = (path, init = {}) => fetch(`${collector.url}/v1/admin/sites/${ERASE}${path}`,
+    { ...init, headers: { Authorization: `Bearer ${collector.token}`, ...init.headers } });
+  const exported = async (query) => {
+    const res = await fetch(`${collector.url}/v1/sites/${ERASE}/export.ndjson${query}`,
+      { headers: { Authorization: `Bearer ${collector.token}` } });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  };
+
+  test("export?visitor= lists that visitor's events; DELETE erases them and their copies in dead letters", async () => {
+    await putSite(collector, ERASE, config);
+    const mine = [event({ visitor: A, comment: "my words" }), event({ visitor: A, type: "impression", score: null, comment: null })];
+    const theirs = event({ visitor: B, comment: `mentions ${A}` });
+    assert.equal((await post({ site: ERASE, events: [...mine, theirs] })).status, 202);
+    assert.deepEqual((await exported(`?visitor=${A}`)).map((e) => [e.id, e.visitor]).sort(),
+      mine.map((e) => [e.id, A]).sort());
+    // Failed deliveries holding copies: one of both visitors, one of A only, one of B only, one alert notice.
+    const copy = (e) => JSON.stringify({ ...e, received_at: 1 }).replaceAll("'", "''");
+    const notice = JSON.stringify([{ alert: "a", survey: "nps1", status: "firing" }]);
+    await collector.sql("INSERT INTO dead_letters (id, site, url, events, alerts, failed_at) VALUES " +
+      `('dl-both', '${ERASE}', 'https://hooks.example/a', '[${copy(mine[0])},${copy(theirs)}]', NULL, 1), ` +
+      `('dl-a', '${ERASE}', 'https://hooks.example/a', '[${copy(mine[1])}]', NULL, 2), ` +
+      `('dl-b', '${ERASE}', 'https://hooks.example/a', '[${copy(theirs)}]', NULL, 3), ` +
+      `('dl-alert', '${ERASE}', 'https://hooks.example/a', '[]', '${notice}', 4)`);
+
+    const res = await admin(`/visitors/${A}`, { method: "DELETE" });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.deepEqual(body, { site: ERASE, visitor: A, events_deleted: 2, dead_letters_changed: 2 });
+    assert.deepEqual(await exported(`?visitor=${A}`), []);
+    assert.deepEqual((await exported("")).map((e) => e.id), [theirs.id], "another visitor's answer stays, even naming A");
+    const letters = (await (await admin("/dead-letters")).json()).dead_letters;
+    assert.deepEqual(letters.map((l) => [l.id, l.events.map((e) => e.visitor), l.alerts?.length ?? 0]),
+      [["dl-both", [B], 0], ["dl-b", [B], 0], ["dl-alert", [], 1]], "A's copies gone, a letter left empty with it");
+    assert.equal(letters[0].events[0].comment, theirs.comment, "the rest of a letter as it was");
+
+    const again = await (await admin(`/visitors/${A}`, { method: "DELETE" })).json();
+    assert.deepEqual([again.events_deleted, again.dead_letters_changed], [0, 0], "erasing twice is harmless");
+  });
+
+  test("a bad visitor id is a 400 naming it; no token 401; unknown site 404; other methods 405", async () => {
+    for (const bad of ["short", "has%20space", "x".repeat(65)]) {
+      const res = await admin(`/visitors/${bad}`, { method: "DELETE" });
+      assert.equal(res.status, 400, bad);
+      assert.equal((await res.json()).error.field, "visitor");
+    }
+    const q = await fetch(`${collector.url}/v1/sites/${ERASE}/export.ndjson?visitor=a%20b`,
+      { headers: { Authorization: `Bearer ${collector.token}` } });
+    assert.equal(q.status, 400);
+    assert.equal((await q.json()).error.field, "visitor");
+    assert.equal((await fetch(`${collector.url}/v1/admin/sites/${ERASE}/visitors/${A}`, { method: "DELETE" })).status, 401);
+    const missing = await fetch(`${collector.url}/v1/admin/sites/nosuchsite/visitors/${A}`,
+      { method: "DELETE", headers: { Authorization: `Bearer ${collector.token}` } });
+    assert.equal(missing.status, 404);
+    assert.equal((await admin(`/visitors/${A}`)).status, 405);
+  });
+});

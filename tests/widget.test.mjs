@@ -81,6 +81,7 @@ test("keyboard only: arrows move the choice without submitting; Send submits", a
   assert.equal(r.comment, "Too slow");
   const seen = await page.evaluate(() => window.__seen);
   assert.deepEqual(seen.map((e) => [e.type, e.score, e.comment]), [["response", 3, null], ["response", 3, "Too slow"]]);
+  assert.deepEqual(seen.map((e) => e.visitor), [visitor, visitor], "the visitor id the answers are stored under");
   await page.close();
 });
 

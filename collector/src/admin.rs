@@ -11,6 +11,7 @@ use crate::auth::{self, require_site, Caller};
 use crate::config::etag;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{json, read_body, set_header, site_id as check_site_id};
+use crate::stats::visitor_id;
 use crate::{forward, store};
 
 pub async fn put_site(mut req: Request, env: &Env, site: &str) -> ApiResult<Response> {
@@ -148,6 +149,21 @@ pub async fn replay_dead_letters(req: &Request, env: &Env, site: &str) -> ApiRes
     require_site(req, env, site).await?;
     let (replayed, left) = forward::replay(env, site).await?;
     Ok(json(&json!({ "replayed": replayed, "left": left }), 202)?)
+}
+
+/// `DELETE /v1/admin/sites/{site}/visitors/{visitor}`: erases what is
+/// stored about one visitor (a request to be forgotten): their events, and
+/// their events' copies waiting in dead letters.
+pub async fn erase_visitor(req: &Request, env: &Env, site: &str, visitor: &str) -> ApiResult<Response> {
+    check_site_id(site)?;
+    require_site(req, env, site).await?;
+    store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
+    let visitor = visitor_id("visitor", visitor)?;
+    let (events, letters) = store::erase_visitor(env, site, &visitor).await?;
+    Ok(json(
+        &json!({"site": site, "visitor": visitor, "events_deleted": events, "dead_letters_changed": letters}),
+        200,
+    )?)
 }
 
 /// `POST /v1/admin/sites/{site}/token`: a new site token, shown once; the

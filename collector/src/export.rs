@@ -9,8 +9,8 @@ use worker::{Env, Request, Response};
 use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
-use crate::stats::{cursor, page_size, params, survey_id, MAX_MS};
-use crate::store;
+use crate::stats::{cursor, page_size, params, survey_id, visitor_id, MAX_MS};
+use crate::store::{self, Only};
 
 /// Events per page, by default and at most.
 pub const MAX_PAGE: u32 = 5_000;
@@ -20,6 +20,9 @@ pub const MAX_PAGE: u32 = 5_000;
 pub struct Query {
     /// Only this survey's events.
     pub survey: Option<String>,
+    /// Only this visitor's events (a request to see what is stored about
+    /// someone).
+    pub visitor: Option<String>,
     /// Inclusive, ms since the epoch, on `received_at`.
     pub from: Option<u64>,
     /// Exclusive, ms since the epoch, on `received_at`.
@@ -30,13 +33,15 @@ pub struct Query {
 }
 
 impl Query {
-    /// Parses `survey`, `from`, `to`, `limit`, `after`; anything else, a
-    /// repeated parameter or a bad value is a 400 naming the parameter.
+    /// Parses `survey`, `visitor`, `from`, `to`, `limit`, `after`; anything
+    /// else, a repeated parameter or a bad value is a 400 naming the
+    /// parameter.
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ApiResult<Query> {
         let mut q = Query::default();
-        (q.from, q.to) = params(pairs, "expected survey, from, to, limit or after", |name, value| {
+        (q.from, q.to) = params(pairs, "expected survey, visitor, from, to, limit or after", |name, value| {
             match name {
                 "survey" => q.survey = Some(survey_id(name, value)?),
+                "visitor" => q.visitor = Some(visitor_id(name, value)?),
                 "limit" => q.limit = Some(page_size(name, value, MAX_PAGE, "events")?),
                 "after" => q.after = Some(cursor(name, value, "the value from the previous page's Link header")?),
                 _ => return Ok(false),
@@ -58,7 +63,8 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(MAX_PAGE);
     let window = (query.from.unwrap_or(0), query.to.unwrap_or(MAX_MS + 1));
     let after = query.after.as_ref().map(|(t, id)| (*t, id.as_str()));
-    let events = store::events(env, site, query.survey.as_deref(), window, after, limit).await?;
+    let only = Only { survey: query.survey.as_deref(), visitor: query.visitor.as_deref() };
+    let events = store::events(env, site, only, window, after, limit).await?;
     let mut out = String::new();
     for event in &events {
         let line = serde_json::to_string(event).map_err(|_| ApiError::internal())?;

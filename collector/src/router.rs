@@ -23,6 +23,9 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         (Method::Get, ["v1", "admin", "sites", site]) => admin::get_site(&req, env, site).await,
         (Method::Put, ["v1", "admin", "sites", site]) => admin::put_site(req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "token"]) => admin::rotate_token(&req, env, site).await,
+        (Method::Delete, ["v1", "admin", "sites", site, "visitors", visitor]) => {
+            admin::erase_visitor(&req, env, site, visitor).await
+        }
         (Method::Get, ["v1", "admin", "sites", site, "dead-letters"]) => admin::dead_letters(&req, env, site).await,
         (Method::Post, ["v1", "admin", "sites", site, "dead-letters", "replay"]) => {
             admin::replay_dead_letters(&req, env, site).await
@@ -30,9 +33,13 @@ pub async fn handle(req: Request, env: &Env, ctx: &Context) -> Result<Response> 
         (Method::Get | Method::Head, ["widget", ..]) => assets::get(req, env).await,
         (Method::Get | Method::Head, ["dashboard", ..]) => assets::dashboard(req, env).await,
         (Method::Get, ["healthz"]) => http::json(&serde_json::json!({"ok": true}), 200).map_err(ApiError::from),
-        (_, ["v1", "events"] | ["v1", "sites", _, _] | ["v1", "admin", "sites", _]) => {
-            Err(ApiError::new(405, "method_not_allowed", "this endpoint does not take that method"))
-        }
+        (
+            _,
+            ["v1", "events"]
+            | ["v1", "sites", _, _]
+            | ["v1", "admin", "sites", _]
+            | ["v1", "admin", "sites", _, "visitors", _],
+        ) => Err(ApiError::new(405, "method_not_allowed", "this endpoint does not take that method")),
         _ => Err(ApiError::not_found()),
     };
     let mut response = match result {

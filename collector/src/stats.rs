@@ -15,7 +15,7 @@ use touchpoint_core::stats::{
     answers_needed, largest_difference, planned_difference, share_difference, share_interval, Ces, Csat, Difference,
     Nps,
 };
-use touchpoint_core::validate::is_id;
+use touchpoint_core::validate::{is_id, is_random_id};
 use touchpoint_core::{Metric, SiteConfig};
 use worker::{Date, Env, Request, Response};
 
@@ -186,6 +186,15 @@ pub(crate) fn params<'a>(
 
 pub(crate) fn bad(name: &str, message: &str) -> ApiError {
     ApiError::new(400, "invalid_value", message).field(name.to_owned())
+}
+
+/// A visitor id given as a parameter or in a path.
+pub(crate) fn visitor_id(name: &str, value: &str) -> ApiResult<String> {
+    if is_random_id(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(bad(name, "a visitor id: 8-64 characters of a-z, A-Z, 0-9, '-', '_'"))
+    }
 }
 
 /// A survey id given as a parameter.

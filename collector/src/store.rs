@@ -254,13 +254,20 @@ pub async fn bot_hits(env: &Env, site: &str) -> ApiResult<u64> {
     Ok(row.and_then(|r| r.hits).unwrap_or(0.0) as u64)
 }
 
-/// One page of the events of `site` (of one `survey`, if given) in the
-/// order they arrived: received in `[from, to)`, after the event `after`
+/// Which events of a site a read takes: of one survey, of one visitor.
+#[derive(Default)]
+pub struct Only<'a> {
+    pub survey: Option<&'a str>,
+    pub visitor: Option<&'a str>,
+}
+
+/// One page of the events of `site` (narrowed by `only`) in the order
+/// they arrived: received in `[from, to)`, after the event `after`
 /// (`(received_at, id)`), at most `limit`.
 pub async fn events(
     env: &Env,
     site: &str,
-    survey: Option<&str>,
+    only: Only<'_>,
     (from, to): (u64, u64),
     after: Option<(u64, &str)>,
     limit: u32,
@@ -272,7 +279,7 @@ pub async fn events(
              received_at, url, locale, country, device, experiment, variant, attributes \
              FROM events WHERE site = ?1 AND received_at >= ?2 AND received_at < ?3 \
              AND (?4 IS NULL OR received_at > ?4 OR (received_at = ?4 AND id > ?5)) \
-             AND (?7 IS NULL OR survey = ?7) ORDER BY received_at, id LIMIT ?6",
+             AND (?7 IS NULL OR survey = ?7) AND (?8 IS NULL OR visitor = ?8) ORDER BY received_at, id LIMIT ?6",
         )
         .bind(&[
             site.into(),
@@ -281,11 +288,40 @@ pub async fn events(
             after_ms.map_or(JsValue::NULL, |ms| (ms as f64).into()),
             after_id.into(),
             limit.into(),
-            survey.map_or(JsValue::NULL, Into::into),
+            opt(only.survey),
+            opt(only.visitor),
         ])?
         .all()
         .await?;
     Ok(result.results()?)
+}
+
+/// Deletes every stored event of `visitor` on `site`, and takes their
+/// copies out of the site's dead letters (a letter left with nothing to
+/// deliver goes too), in one transaction. Returns how many events were
+/// deleted and how many dead letters held some.
+pub async fn erase_visitor(env: &Env, site: &str, visitor: &str) -> ApiResult<(u64, u64)> {
+    let db = db(env)?;
+    let args = [site.into(), visitor.into()];
+    let results = db
+        .batch(vec![
+            db.prepare("DELETE FROM events WHERE site = ?1 AND visitor = ?2").bind(&args)?,
+            // `instr` first: only letters that can hold the id are parsed.
+            db.prepare(
+                "UPDATE dead_letters SET events = (SELECT json_group_array(json(value)) FROM json_each(dead_letters.events) \
+                 WHERE json_extract(value, '$.visitor') IS NOT ?2) \
+                 WHERE site = ?1 AND instr(events, ?2) > 0 \
+                 AND EXISTS (SELECT 1 FROM json_each(dead_letters.events) WHERE json_extract(value, '$.visitor') = ?2)",
+            )
+            .bind(&args)?,
+            db.prepare("DELETE FROM dead_letters WHERE site = ?1 AND events = '[]' AND alerts IS NULL").bind(&[site.into()])?,
+        ])
+        .await?;
+    let changes = |i: usize| -> ApiResult<u64> {
+        let meta = results.get(i).map(|r| r.meta()).transpose()?.flatten();
+        Ok(meta.and_then(|m| m.changes).unwrap_or(0) as u64)
+    };
+    Ok((changes(0)?, changes(1)?))
 }
 
 /// Marks events as handed to forwarding.

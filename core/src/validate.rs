@@ -213,6 +213,12 @@ pub fn events(envelope: &Envelope, config: &SiteConfig) -> Vec<Result<Event>> {
     envelope.events.iter().enumerate().map(|(i, v)| event(i, v, config)).collect()
 }
 
+/// A client-generated id (an event's, a visitor's): 8-64 bytes of
+/// `[A-Za-z0-9_-]`.
+pub fn is_random_id(s: &str) -> bool {
+    s.len() >= MIN_RANDOM_ID_BYTES && is_id(s)
+}
+
 /// Site, survey and other ids: 1-64 bytes of `[A-Za-z0-9_-]`.
 pub fn is_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= MAX_ID_BYTES && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -269,7 +275,7 @@ impl<'a> Fields<'a> {
 
     fn random_id(&self, name: &str) -> Result<&'a str> {
         let s = self.string(name, MAX_ID_BYTES)?;
-        if s.len() < MIN_RANDOM_ID_BYTES || !is_id(s) {
+        if !is_random_id(s) {
             return Err(self.error(
                 ErrorCode::InvalidValue,
                 name,

@@ -447,6 +447,9 @@ fn call_hooks(hooks: &[Function], event: &Event) {
     set("survey", event.survey.as_str().into());
     set("touchpoint", event.touchpoint.as_str().into());
     set("metric", event.metric.as_str().into());
+    // The page can keep it with its own record of the person, to find
+    // their answers again (an access or erasure request).
+    set("visitor", event.visitor.as_str().into());
     set("score", event.score.map_or(JsValue::NULL, JsValue::from));
     set("comment", opt(&event.comment));
     set("experiment", opt(&event.experiment));
