@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT, appears, consoleWarnings, demoConfig, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
+import { ROOT, appears, consoleWarnings, demoConfig, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -135,7 +135,7 @@ test("/dashboard/ is served with its CSP and no inline code; /dashboard and the 
   assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, "no inline script");
   assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, "no inline style or handler");
   const modules = ["dashboard.js", "readout.js", "chart.js", "format.js", "alerts.js", "download.js", "comments.js",
-    "settings.js", "deliveries.js", "api.js"];
+    "settings.js", "deliveries.js", "api.js", "privacy.js"];
   for (const [file, type] of [...modules.map((m) => [m, /javascript/]), ["dashboard.css", /^text\/css/]]) {
     const r = await fetch(`${collector.url}/dashboard/${file}`);
     assert.equal(r.status, 200, file);
@@ -815,6 +815,65 @@ test("Refresh, and the refresh every minute, show answers posted meanwhile", asy
     await page.clock.runFor(31_000);
     await appears(csat.getByText("4 of 6 answered 4 or 5"));
     assert.match(await csat.innerText(), /66\.7%\s*satisfied/);
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("Privacy request: one visitor's events downloaded, then erased once confirmed; others kept", async () => {
+  const site = "priv";
+  await putSite(collector, site, await demoConfig(ORIGIN));
+  const asked = "visitor-priv-asked";
+  const kept = "visitor-priv-other";
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+    body: JSON.stringify({ site, events: [
+      ev("post-checkout-nps", "nps", "impression", null, { visitor: asked }),
+      ev("post-checkout-nps", "nps", "response", 3, { visitor: asked, comment: "my own words" }),
+      ev("post-checkout-nps", "nps", "response", 9, { visitor: kept })] }) });
+  assert.equal(res.status, 202, await res.text());
+  const { context, page, problems } = await open({ query: `?site=${site}`, viewport: PHONE, scheme: "dark" });
+  try {
+    await signIn(page, collector.token, site);
+    await appears(card(page, "post-checkout-nps"));
+    const field = page.getByLabel("Visitor id");
+    const result = page.locator("#privacy-result");
+    assert.equal(await field.isVisible(), false, "closed until asked for");
+    await page.getByText("Privacy request", { exact: true }).click();
+    await field.fill("not an id");
+    await page.getByRole("button", { name: "Erase their events" }).click();
+    await appears(result.getByText("A visitor id is 8-64 letters, digits, - or _."));
+
+    await field.fill(asked);
+    const [file] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download their events (CSV)" }).click()]);
+    assert.equal(file.suggestedFilename(), `touchpoint-${site}-visitor-${asked}.csv`);
+    const lines = (await readFile(await file.path(), "utf8")).slice(1).split("\r\n").slice(1, -1);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    assert.ok(lines.every((l) => l.includes(`,${asked},`)), "only theirs");
+    assert.ok(lines.some((l) => l.includes("my own words")));
+    await appears(result.getByText(`Downloaded touchpoint-${site}-visitor-${asked}.csv: 2 events.`));
+    await axe(page, "privacy request");
+
+    // Asked to confirm; declined, nothing goes.
+    page.once("dialog", (d) => d.dismiss());
+    await page.getByRole("button", { name: "Erase their events" }).click();
+    await page.waitForTimeout(300);
+    assert.equal((await exportEvents(collector, site)).length, 3, "declined: nothing erased");
+    page.once("dialog", (d) => {
+      assert.match(d.message(), new RegExp(`Erase every stored event of visitor ${asked}\\?`));
+      d.accept();
+    });
+    await page.getByRole("button", { name: "Erase their events" }).click();
+    await appears(result.getByText("Erased 2 events."));
+    assert.deepEqual((await exportEvents(collector, site)).map((e) => e.visitor), [kept], "another visitor's answer stays");
+    await page.getByRole("button", { name: "Download their events (CSV)" }).click();
+    await appears(result.getByText("No events are stored under this visitor id."));
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await appears(page.getByLabel("Token"));
+    assert.equal(await page.locator("#visitor-id").inputValue(), "", "signing out empties the panel");
     await clean(page, problems);
   } finally {
     await context.close();

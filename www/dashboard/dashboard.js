@@ -8,7 +8,8 @@ import { card } from "./readout.js";
 import { alertItem } from "./alerts.js";
 import { api } from "./api.js";
 import { MOODS, commentItem } from "./comments.js";
-import { exportCsv } from "./download.js";
+import { exportCsv, saveFile } from "./download.js";
+import { privacySession, setupPrivacy } from "./privacy.js";
 import { settingsSession, setupSettings } from "./settings.js";
 import { clearDeliveries, loadDeliveries, setupDeliveries } from "./deliveries.js";
 import { GROUPS, attributeOf, ciLabel, el, isGroup } from "./format.js";
@@ -179,6 +180,7 @@ function showSignIn(site) {
 
 function showResults() {
   settingsSession(session);
+  privacySession(session);
   ui.signIn.hidden = true;
   ui.results.hidden = false;
   ui.signOut.hidden = false;
@@ -190,6 +192,7 @@ function signOut(message) {
   const site = session?.site;
   session = null;
   settingsSession(null);
+  privacySession(null);
   clearDeliveries();
   knownSurveys = [];
   surveyOptions([]);
@@ -402,12 +405,7 @@ async function download() {
       progress: (n) => say(`Preparing the download… ${n.toLocaleString("en")} events so far.`) });
     const day = new Date().toISOString().slice(0, 10);
     const name = `touchpoint-${site}${survey ? `-${survey}` : ""}-${day}.csv`;
-    const href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-    const link = el("a", { href, download: name, hidden: "" });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    saveFile(name, text);
     say(`Downloaded ${name}: ${n.toLocaleString("en")} event${n === 1 ? "" : "s"}.`);
   } catch (e) {
     say(`The download failed: ${e.message}. Press the button to try again.`, "error");
@@ -472,6 +470,7 @@ function start() {
   ui.moreComments.addEventListener("click", () => loadComments({ more: true }));
   setupSettings(() => load({ quiet: true }));
   setupDeliveries();
+  setupPrivacy();
   for (const control of [ui.window, ui.survey, ui.difference]) {
     control.addEventListener("change", () => {
       showPlanField();

@@ -31,15 +31,16 @@ function nextPage(link) {
 
 /**
  * Reads every event of `site` in the window (`from`, ms, or null) and, if
- * given, of one `survey` (both filtered by the export); `progress(n)`
+ * given, of one `survey` or `visitor` (filtered by the export); `progress(n)`
  * hears the count as pages arrive.
  * Returns `{text, count}` (the CSV and how many events it holds), or
  * throws an Error whose message says what failed.
  */
-export async function exportCsv({ site, token, from, survey, signal, progress }) {
+export async function exportCsv({ site, token, from, survey, visitor, signal, progress }) {
   const params = new URLSearchParams();
   if (from) params.set("from", String(from));
   if (survey) params.set("survey", survey);
+  if (visitor) params.set("visitor", visitor);
   const query = params.toString();
   let url = `/v1/sites/${encodeURIComponent(site)}/export.ndjson${query ? `?${query}` : ""}`;
   const lines = [COLUMNS.join(",")];
@@ -57,4 +58,17 @@ export async function exportCsv({ site, token, from, survey, signal, progress })
     url = nextPage(res.headers.get("Link"));
   }
   return { text: "\ufeff" + lines.join("\r\n") + "\r\n", count: lines.length - 1 };
+}
+
+/** Hands `text` to the browser as a file download named `name`. */
+export function saveFile(name, text, type = "text/csv;charset=utf-8") {
+  const href = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }
