@@ -563,7 +563,7 @@ describe("one visitor's data: read out and erased on request", () => {
     const res = await admin(`/visitors/${A}`, { method: "DELETE" });
     const body = await res.json();
     assert.equal(res.status, 200, JSON.stringify(body));
-    assert.deepEqual(body, { site: ERASE, visitor: A, events_deleted: 2, dead_letters_changed: 2 });
+    assert.deepEqual(body, { site: ERASE, visitor: A, events_deleted: 2, dead_letters_changed: 2, webhooks_told: 0 });
     assert.deepEqual(await exported(`?visitor=${A}`), []);
     assert.deepEqual((await exported("")).map((e) => e.id), [theirs.id], "another visitor's answer stays, even naming A");
     const letters = (await (await admin("/dead-letters")).json()).dead_letters;

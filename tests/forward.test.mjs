@@ -216,3 +216,50 @@ test("a pile of dead letters (a receiver down for long) is listed a page at a ti
   assert.ok(ids.every((id) => deliveredIds().filter((x) => x === id).length === 1), "each once");
   assert.equal((await (await admin("/dead-letters")).json()).total, 0);
 });
+
+test("erasing a visitor tells every JSON webhook that takes events, signed; a failed notice is a dead letter replay delivers", async () => {
+  const hooks = [
+    { url: `${receiverUrl}?hook=all`, secret: SECRET },
+    { url: `${receiverUrl}?hook=detractors`, secret: SECRET, only: { types: ["response"], bands: ["detractor"] } },
+    { url: `${receiverUrl}?hook=alerts`, secret: SECRET, only: { types: ["alert"] } },
+    { url: `${receiverUrl}?hook=chat`, secret: SECRET, format: "slack" },
+  ];
+  await putSite(collector, "ers", { version: 1, origins: [ORIGIN], webhooks: hooks,
+    surveys: [{ id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }] });
+  const visitor = "visitor-ers-forget";
+  const erasuresAt = (hook) => received.filter((r) => !r.failed && r.path.includes(`hook=${hook}`))
+    .flatMap((r) => JSON.parse(r.body).erasures ?? []);
+  const res = await fetch(`${collector.url}/v1/admin/sites/ers/visitors/${visitor}`,
+    { method: "DELETE", headers: { Authorization: `Bearer ${collector.token}` } });
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.equal(body.webhooks_told, 2);
+  assert.ok(await eventually(() => erasuresAt("all").length === 1 && erasuresAt("detractors").length === 1, 20_000),
+    "the webhooks that may hold their events hear it");
+  const delivery = received.find((r) => r.path.includes("hook=all") && r.body.includes('"erasures"'));
+  assert.ok(verify(delivery.headers, delivery.body), "signed like every delivery");
+  const sent = JSON.parse(delivery.body);
+  assert.deepEqual([sent.site, sent.events, sent.erasures[0].visitor], ["ers", [], visitor]);
+  assert.ok(Math.abs(sent.erasures[0].at - Date.now()) < 60_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual([erasuresAt("alerts"), received.filter((r) => r.path.includes("hook=chat"))], [[], []],
+    "not the alerts-only webhook, not a chat");
+
+  // A notice that failed every retry: kept with its erasures, listed, and delivered by a replay.
+  const notice = JSON.stringify([{ visitor: "visitor-ers-later", at: 1 }]);
+  await collector.sql("INSERT INTO dead_letters (id, site, url, events, erasures, failed_at) VALUES " +
+    `('ers-1', 'ers', '${receiverUrl}?hook=all', '[]', '${notice}', 1)`);
+  const ersAdmin = (path, method = "GET") => fetch(`${collector.url}/v1/admin/sites/ers${path}`,
+    { method, headers: { Authorization: `Bearer ${collector.token}` } });
+  const [letter] = (await (await ersAdmin("/dead-letters")).json()).dead_letters;
+  assert.deepEqual(letter.erasures, [{ visitor: "visitor-ers-later", at: 1 }]);
+  assert.deepEqual(await (await ersAdmin("/dead-letters/replay", "POST")).json(), { replayed: 1, left: 0 });
+  assert.ok(await eventually(() => erasuresAt("all").some((e) => e.visitor === "visitor-ers-later"), 20_000));
+  // Erasing a visitor keeps a letter that still tells of an erasure.
+  await collector.sql("INSERT INTO dead_letters (id, site, url, events, erasures, failed_at) VALUES " +
+    `('ers-2', 'ers', '${receiverUrl}?hook=all', '[]', '${notice}', 2)`);
+  const again = await (await fetch(`${collector.url}/v1/admin/sites/ers/visitors/${visitor}`,
+    { method: "DELETE", headers: { Authorization: `Bearer ${collector.token}` } })).json();
+  assert.equal(again.dead_letters_changed, 0);
+  assert.equal((await (await ersAdmin("/dead-letters")).json()).total, 1);
+});

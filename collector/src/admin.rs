@@ -133,8 +133,12 @@ pub async fn dead_letters(req: &Request, env: &Env, site: &str) -> ApiResult<Res
         .map(|l| {
             let parse = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
             let mut letter = json!({"id": l.id, "url": l.url, "events": parse(&l.events), "failed_at": l.failed_at});
-            if let (Some(alerts), Some(obj)) = (&l.alerts, letter.as_object_mut()) {
-                obj.insert("alerts".into(), parse(alerts));
+            if let Some(obj) = letter.as_object_mut() {
+                for (name, list) in [("alerts", &l.alerts), ("erasures", &l.erasures)] {
+                    if let Some(list) = list {
+                        obj.insert(name.into(), parse(list));
+                    }
+                }
             }
             letter
         })
@@ -152,18 +156,22 @@ pub async fn replay_dead_letters(req: &Request, env: &Env, site: &str) -> ApiRes
 }
 
 /// `DELETE /v1/admin/sites/{site}/visitors/{visitor}`: erases what is
-/// stored about one visitor (a request to be forgotten): their events, and
-/// their events' copies waiting in dead letters.
+/// stored about one visitor (a request to be forgotten): their events and
+/// their events' copies waiting in dead letters; then tells the webhooks
+/// that may hold copies. A failure to tell is a 503 after the erasure:
+/// calling again erases nothing more and tells again.
 pub async fn erase_visitor(req: &Request, env: &Env, site: &str, visitor: &str) -> ApiResult<Response> {
     check_site_id(site)?;
     require_site(req, env, site).await?;
-    store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
+    let config = store::site(env, site).await?.ok_or_else(ApiError::unknown_site)?;
     let visitor = visitor_id("visitor", visitor)?;
     let (events, letters) = store::erase_visitor(env, site, &visitor).await?;
-    Ok(json(
-        &json!({"site": site, "visitor": visitor, "events_deleted": events, "dead_letters_changed": letters}),
-        200,
-    )?)
+    let told = forward::tell_erasure(env, site, &config, &visitor).await.map_err(|_| {
+        ApiError::new(503, "unavailable", "erased, but the webhooks could not be told yet; call again to tell them")
+    })?;
+    let body = json!({"site": site, "visitor": visitor, "events_deleted": events, "dead_letters_changed": letters,
+        "webhooks_told": told});
+    Ok(json(&body, 200)?)
 }
 
 /// `POST /v1/admin/sites/{site}/token`: a new site token, shown once; the

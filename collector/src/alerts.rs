@@ -252,7 +252,7 @@ async fn tell(env: &Env, site: &str, config: &SiteConfig, notices: &[Notice]) ->
     for hook in &config.webhooks {
         let alerts: Vec<Notice> = notices.iter().filter(|n| hook.only.admits_notice(n)).cloned().collect();
         if !alerts.is_empty() {
-            let delivery = Delivery { site: site.to_owned(), url: hook.url.clone(), events: Vec::new(), alerts };
+            let delivery = Delivery { site: site.to_owned(), url: hook.url.clone(), alerts, ..Delivery::default() };
             queue.send(forward::encode(&delivery)?).await?;
         }
     }

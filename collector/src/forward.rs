@@ -27,13 +27,42 @@ const MAX_RETRY_DELAY_S: u64 = 300;
 
 /// One delivery: these events (or alert notices), to this webhook of this
 /// site.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Delivery {
     pub site: String,
     pub url: String,
     pub events: Vec<Event>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<Notice>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erasures: Vec<Erasure>,
+}
+
+/// A visitor whose stored events were erased: receivers delete their
+/// copies too.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Erasure {
+    pub visitor: String,
+    /// When, ms since 1970.
+    pub at: u64,
+}
+
+/// Tells every JSON webhook of `site` that takes events (it may hold
+/// copies) that `visitor` was erased; returns how many were told. Chat
+/// webhooks hold messages, not records: they are not told.
+pub async fn tell_erasure(env: &Env, site: &str, config: &SiteConfig, visitor: &str) -> ApiResult<usize> {
+    let erasure = Erasure { visitor: visitor.to_owned(), at: Date::now().as_millis() };
+    let mut messages = Vec::new();
+    for hook in config.webhooks.iter().filter(|h| h.format == Format::Json && h.only.admits_erasure()) {
+        let (site, url, erasures) = (site.to_owned(), hook.url.clone(), vec![erasure.clone()]);
+        messages.push(encode(&Delivery { site, url, erasures, ..Delivery::default() })?);
+    }
+    let told = messages.len();
+    let queue = env.queue(QUEUE)?;
+    for batch in batches(messages) {
+        queue.send_batch(batch).await?;
+    }
+    Ok(told)
 }
 
 /// After a batch is stored: hands `unforwarded` (ids of the batch's events
@@ -69,7 +98,7 @@ pub async fn hand_off(
         }
         let delivery = |events: &[Event]| {
             let events = events.to_vec();
-            encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events, alerts: Vec::new() })
+            encode(&Delivery { site: site.to_owned(), url: hook.url.clone(), events, ..Delivery::default() })
         };
         messages.extend(fit(&wanted, &delivery)?);
     }
@@ -117,10 +146,20 @@ fn read(message: &RawMessage) -> Option<Delivery> {
 async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
     let Some(config) = store::site(env, &d.site).await? else { return Ok(true) };
     let Some(hook) = config.webhooks.iter().find(|h| h.url == d.url) else { return Ok(true) };
-    let body = match (hook.format, d.alerts.is_empty()) {
-        (Format::Slack, _) => json!({ "text": chat_text(&d.site, &d.events, &d.alerts) }),
-        (Format::Json, true) => json!({"site": d.site, "events": d.events}),
-        (Format::Json, false) => json!({"site": d.site, "events": d.events, "alerts": d.alerts}),
+    let body = match hook.format {
+        Format::Slack => json!({ "text": chat_text(&d.site, &d.events, &d.alerts) }),
+        Format::Json => {
+            let mut body = json!({"site": d.site, "events": d.events});
+            if let Some(obj) = body.as_object_mut() {
+                if !d.alerts.is_empty() {
+                    obj.insert("alerts".into(), json!(d.alerts));
+                }
+                if !d.erasures.is_empty() {
+                    obj.insert("erasures".into(), json!(d.erasures));
+                }
+            }
+            body
+        }
     }
     .to_string();
     let timestamp = Date::now().as_millis() / 1000;
@@ -143,16 +182,19 @@ async fn deliver(env: &Env, d: &Delivery) -> ApiResult<bool> {
 
 async fn store_dead_letter(env: &Env, id: &str, d: &Delivery) -> ApiResult<bool> {
     let events = serde_json::to_string(&d.events).map_err(|_| ApiError::internal())?;
-    let alerts = match d.alerts.is_empty() {
-        true => None,
-        false => Some(serde_json::to_string(&d.alerts).map_err(|_| ApiError::internal())?),
-    };
+    fn list<T: Serialize>(items: &[T]) -> ApiResult<Option<String>> {
+        match items.is_empty() {
+            true => Ok(None),
+            false => serde_json::to_string(items).map(Some).map_err(|_| ApiError::internal()),
+        }
+    }
     let letter = DeadLetter {
         id: id.to_owned(),
         site: d.site.clone(),
         url: d.url.clone(),
         events,
-        alerts,
+        alerts: list(&d.alerts)?,
+        erasures: list(&d.erasures)?,
         failed_at: Date::now().as_millis(),
     };
     store::add_dead_letter(env, &letter).await?;
@@ -171,13 +213,14 @@ pub async fn replay(env: &Env, site: &str) -> ApiResult<(usize, u64)> {
     let (letters, total) = store::dead_letters(env, site, REPLAY_CHUNK).await?;
     let mut messages = Vec::with_capacity(letters.len());
     for letter in &letters {
-        let events: Vec<Event> = serde_json::from_str(&letter.events).map_err(|_| ApiError::internal())?;
-        let alerts: Vec<Notice> = match &letter.alerts {
-            Some(a) => serde_json::from_str(a).map_err(|_| ApiError::internal())?,
-            None => Vec::new(),
-        };
+        fn list<T: serde::de::DeserializeOwned>(json: Option<&str>) -> ApiResult<Vec<T>> {
+            json.map_or(Ok(Vec::new()), |j| serde_json::from_str(j).map_err(|_| ApiError::internal()))
+        }
+        let events: Vec<Event> = list(Some(&letter.events))?;
+        let alerts: Vec<Notice> = list(letter.alerts.as_deref())?;
+        let erasures: Vec<Erasure> = list(letter.erasures.as_deref())?;
         let (site, url) = (letter.site.clone(), letter.url.clone());
-        messages.push(encode(&Delivery { site, url, events, alerts })?);
+        messages.push(encode(&Delivery { site, url, events, alerts, erasures })?);
     }
     let queue = env.queue(QUEUE)?;
     for batch in batches(messages) {

@@ -314,7 +314,10 @@ pub async fn erase_visitor(env: &Env, site: &str, visitor: &str) -> ApiResult<(u
                  AND EXISTS (SELECT 1 FROM json_each(dead_letters.events) WHERE json_extract(value, '$.visitor') = ?2)",
             )
             .bind(&args)?,
-            db.prepare("DELETE FROM dead_letters WHERE site = ?1 AND events = '[]' AND alerts IS NULL").bind(&[site.into()])?,
+            db.prepare(
+                "DELETE FROM dead_letters WHERE site = ?1 AND events = '[]' AND alerts IS NULL AND erasures IS NULL",
+            )
+            .bind(&[site.into()])?,
         ])
         .await?;
     let changes = |i: usize| -> ApiResult<u64> {
@@ -349,14 +352,17 @@ pub struct DeadLetter {
     pub events: String,
     /// Alert notices, as a JSON array (none: `None`).
     pub alerts: Option<String>,
+    /// Erasure notices, as a JSON array (none: `None`).
+    #[serde(default)]
+    pub erasures: Option<String>,
     pub failed_at: u64,
 }
 
 pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
     db(env)?
         .prepare(
-            "INSERT OR IGNORE INTO dead_letters (id, site, url, events, failed_at, alerts) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO dead_letters (id, site, url, events, failed_at, alerts, erasures) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(&[
             letter.id.as_str().into(),
@@ -364,7 +370,8 @@ pub async fn add_dead_letter(env: &Env, letter: &DeadLetter) -> ApiResult<()> {
             letter.url.as_str().into(),
             letter.events.as_str().into(),
             (letter.failed_at as f64).into(),
-            letter.alerts.as_deref().map_or(JsValue::NULL, Into::into),
+            opt(letter.alerts.as_deref()),
+            opt(letter.erasures.as_deref()),
         ])?
         .run()
         .await?;
@@ -381,7 +388,7 @@ pub async fn dead_letters(env: &Env, site: &str, limit: u32) -> ApiResult<(Vec<D
     let results = db
         .batch(vec![
             db.prepare(
-                "SELECT id, site, url, events, alerts, failed_at FROM dead_letters WHERE site = ?1 \
+                "SELECT id, site, url, events, alerts, erasures, failed_at FROM dead_letters WHERE site = ?1 \
                  ORDER BY failed_at, id LIMIT ?2",
             )
             .bind(&[site.into(), limit.into()])?,

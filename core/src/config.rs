@@ -175,6 +175,13 @@ impl Only {
             && (!self.with_comment || event.comment.as_deref().is_some_and(|c| !c.trim().is_empty()))
     }
 
+    /// Whether this webhook hears of a visitor's erasure: when it takes
+    /// events of some kind (it may hold copies of theirs), whatever its
+    /// survey, band or comment filters.
+    pub fn admits_erasure(&self) -> bool {
+        self.types.is_empty() || self.types.iter().any(|t| *t != Topic::Alert)
+    }
+
     /// Whether an alert's notice goes to this webhook: always without a
     /// filter; with one, when `types` lists `alert` (and `surveys`, if
     /// given, the alert's survey). Bands and comments are about answers.

@@ -113,6 +113,16 @@ fn a_bad_alert_is_refused_naming_each_field() {
 }
 
 #[test]
+fn an_erasure_reaches_every_webhook_that_takes_events() {
+    let only = |v: serde_json::Value| serde_json::from_value::<Only>(v).unwrap();
+    assert!(Only::default().admits_erasure());
+    assert!(only(json!({"types": ["response"], "bands": ["detractor"]})).admits_erasure(), "it may hold their answers");
+    assert!(only(json!({"surveys": ["other"], "with_comment": true})).admits_erasure());
+    assert!(only(json!({"types": ["alert", "dismiss"]})).admits_erasure());
+    assert!(!only(json!({"types": ["alert"]})).admits_erasure(), "alerts carry no visitor");
+}
+
+#[test]
 fn an_alert_reaches_unfiltered_webhooks_and_those_that_ask_for_alerts() {
     let notice = Notice {
         alert: "a".into(),

@@ -76,10 +76,12 @@ async function erase() {
       return tell(`The collector answered ${res.status}${why}. Nothing was erased.`, "error");
     }
     const letters = Number.isSafeInteger(body.dead_letters_changed) ? body.dead_letters_changed : 0;
-    tell(body.events_deleted === 0 && letters === 0
+    const told = Number.isSafeInteger(body.webhooks_told) ? body.webhooks_told : 0;
+    tell((body.events_deleted === 0 && letters === 0
       ? "No events are stored under this visitor id: nothing to erase."
       : `Erased ${events(body.events_deleted)}` +
-        `${letters ? ` and their copies in ${letters.toLocaleString("en")} failed deliveries` : ""}.`);
+        `${letters ? ` and their copies in ${letters.toLocaleString("en")} failed deliveries` : ""}.`) +
+      (told ? ` ${told === 1 ? "1 webhook was" : `${told} webhooks were`} told to erase their copies.` : ""));
   } catch {
     tell("The collector could not be reached. Nothing was erased.", "error");
   }
