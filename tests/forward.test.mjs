@@ -263,3 +263,25 @@ test("erasing a visitor tells every JSON webhook that takes events, signed; a fa
   assert.equal(again.dead_letters_changed, 0);
   assert.equal((await (await ersAdmin("/dead-letters")).json()).total, 1);
 });
+
+test("a webhook with only.words hears the answers whose comment says one of them, in any case", async () => {
+  await putSite(collector, "wrd", { version: 1, origins: [ORIGIN],
+    webhooks: [{ url: `${receiverUrl}?hook=words`, secret: SECRET, only: { words: ["refund", "CASSÉ"] } }],
+    surveys: [{ id: "nps1", metric: "nps", touchpoint: "t", trigger: { event: "e" }, question: { en: "Q?" } }] });
+  const said = (comment, score = 3) => responseEvent({ prefix: "wrd", visitor: "visitor-wrd-01", origin: ORIGIN }, { score, comment });
+  const events = [said("I want a Refund"), said("Écran cassé"), said("all good", 10), said(null, 2)];
+  const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json" }, body: JSON.stringify({ site: "wrd", events }) });
+  assert.equal(res.status, 202, await res.text());
+  const heard = () => received.filter((r) => !r.failed && r.path.includes("hook=words"))
+    .flatMap((r) => JSON.parse(r.body).events.map((e) => e.comment));
+  assert.ok(await eventually(() => heard().length >= 2, 20_000), JSON.stringify(heard()));
+  // The score-only answer, once its comment arrives, is delivered if the comment says a word.
+  const later = { ...events[3], comment: "where is my REFUND?" };
+  assert.equal((await fetch(`${collector.url}/v1/events`, { method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ site: "wrd", events: [later] }) })).status, 202);
+  assert.ok(await eventually(() => heard().length >= 3, 20_000), JSON.stringify(heard()));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(heard().sort(), ["I want a Refund", "where is my REFUND?", "Écran cassé"].sort());
+});

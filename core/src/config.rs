@@ -15,6 +15,7 @@ use crate::limits::{MAX_ID_BYTES, MAX_NAME_BYTES, MAX_ORIGINS, MAX_SURVEYS, MAX_
 use crate::map::VecMap;
 use crate::metric::{Metric, CES_SCALES};
 use crate::rule::Group;
+use crate::search::fold;
 use crate::theme::Theme;
 use crate::validate::{is_id, is_locale};
 
@@ -143,7 +144,16 @@ pub struct Only {
     /// one is skipped; the update that adds it is delivered).
     #[serde(default, skip_serializing_if = "is_default")]
     pub with_comment: bool,
+    /// Words or phrases: only responses whose comment contains one of them,
+    /// in any letter case, as the comments search finds them ("refund",
+    /// "broken"): a help desk hears the answers it can act on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub words: Vec<String>,
 }
+
+/// Most `only.words` of a webhook, and the longest, in characters.
+pub const MAX_WEBHOOK_WORDS: usize = 20;
+pub const MAX_WEBHOOK_WORD_CHARS: usize = 100;
 
 /// What a webhook can hear: the three kinds of event, and alerts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +183,13 @@ impl Only {
             && (self.surveys.is_empty() || self.surveys.contains(&event.survey))
             && (self.bands.is_empty() || band.is_some_and(|b| self.bands.contains(&b)))
             && (!self.with_comment || event.comment.as_deref().is_some_and(|c| !c.trim().is_empty()))
+            && (self.words.is_empty() || event.comment.as_deref().is_some_and(|c| self.said(c)))
+    }
+
+    /// Whether `comment` contains one of `words`, in any letter case.
+    fn said(&self, comment: &str) -> bool {
+        let comment = fold(comment);
+        self.words.iter().any(|w| comment.contains(&fold(w.trim())))
     }
 
     /// Whether this webhook hears of a visitor's erasure: when it takes
@@ -385,6 +402,23 @@ impl SiteConfig {
                     format!("webhooks[{i}].secret"),
                     "16-256 characters, random",
                 ));
+            }
+            if hook.only.words.len() > MAX_WEBHOOK_WORDS {
+                errors.push(FieldError::new(
+                    ErrorCode::TooLong,
+                    format!("webhooks[{i}].only.words"),
+                    format!("at most {MAX_WEBHOOK_WORDS} words"),
+                ));
+            }
+            for (j, word) in hook.only.words.iter().enumerate() {
+                let chars = word.trim().chars().count();
+                if !(1..=MAX_WEBHOOK_WORD_CHARS).contains(&chars) {
+                    errors.push(FieldError::new(
+                        ErrorCode::InvalidValue,
+                        format!("webhooks[{i}].only.words[{j}]"),
+                        format!("a word or phrase, 1-{MAX_WEBHOOK_WORD_CHARS} characters"),
+                    ));
+                }
             }
             for (j, survey) in hook.only.surveys.iter().enumerate() {
                 if !is_id(survey) {

@@ -140,4 +140,30 @@ fn a_webhook_filter_admits_what_every_given_list_allows() {
     assert!(Only::default().admits(&event("csat", None, None, None)), "no filter: everything");
     let typo = serde_json::from_value::<Only>(serde_json::json!({"band": ["detractor"]}));
     assert!(typo.is_err(), "an unknown key is refused");
+    // Words: any of them in the comment, in any letter case.
+    let words: Only =
+        serde_json::from_value(serde_json::json!({"words": ["refund", " CASSÉ ", "not working"]})).unwrap();
+    assert!(words.admits(&event("nps", None, Some(2), Some("I want a REFUND"))));
+    assert!(words.admits(&event("csat", None, Some(1), Some("Écran cassé à l'arrivée"))));
+    assert!(words.admits(&event("nps", None, Some(5), Some("Checkout NOT WORKING on phone"))));
+    assert!(!words.admits(&event("nps", None, Some(5), Some("not really working"))), "a phrase as written");
+    assert!(!words.admits(&event("nps", None, Some(9), None)), "no comment, no word");
+    assert!(!words.admits(&event("nps", None, None, None)));
+}
+
+#[test]
+fn webhook_words_are_checked() {
+    let site = |words: serde_json::Value| {
+        serde_json::from_value::<touchpoint_core::SiteConfig>(serde_json::json!({
+            "webhooks": [{"url": "https://desk.example/hook", "secret": "s".repeat(16), "only": {"words": words}}]
+        }))
+        .unwrap()
+    };
+    assert_eq!(site(serde_json::json!(["refund"])).validate(), Ok(()));
+    let fields = |words| site(words).validate().unwrap_err().into_iter().map(|e| e.field).collect::<Vec<_>>();
+    assert_eq!(
+        fields(serde_json::json!(["ok", "  ", "x".repeat(101)])),
+        ["webhooks[0].only.words[1]", "webhooks[0].only.words[2]"]
+    );
+    assert_eq!(fields(serde_json::json!(vec!["w"; 21])), ["webhooks[0].only.words"]);
 }
