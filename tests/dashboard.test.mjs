@@ -287,6 +287,35 @@ test("a period is compared with the one before it: said in words when there is n
   }
 });
 
+test("grouped, each group is compared with itself in the period before", async () => {
+  // A site of its own: three detractors ten days ago, three promoters now, all on desktops.
+  const site = "trend";
+  await putSite(collector, site, await demoConfig(ORIGIN));
+  const send = async (scores) => {
+    const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${++ip}` },
+      body: JSON.stringify({ site, events: scores.map((s) => ev("post-checkout-nps", "nps", "response", s)) }) });
+    assert.equal(res.status, 202);
+  };
+  await send([0, 0, 0]);
+  await collector.sql(`UPDATE events SET received_at = received_at - ${10 * 86_400_000} WHERE site = '${site}'`);
+  await send([10, 10, 10]);
+  const { context, page, problems } = await open({ query: `?site=${site}&window=7&group_by=device` });
+  try {
+    await signIn(page, collector.token, site);
+    const table = card(page, "post-checkout-nps").getByRole("table", { name: "post-checkout-nps by device" });
+    await appears(table);
+    assert.ok(await table.getByRole("columnheader", { name: "Change since the previous 7 days" }).isVisible());
+    const [row] = await table.getByRole("row", { name: /desktop/ }).all();
+    const cells = await row.getByRole("cell").allInnerTexts();
+    assert.match(cells.at(-1), /^NPS: \+200\.0 points \(95% CI [\d.]+ to [\d.]+\): higher than the previous 7 days \(95% CI excludes 0\)$/m);
+    await axe(page, "groups compared with the period before");
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
 test("Download events (CSV): every event of the period in a file a spreadsheet opens, no formula run", async () => {
   // Events of their own on the "other" site: a comment that a spreadsheet
   // would run as a formula, with a quote, a comma and a line break, an

@@ -242,6 +242,20 @@ test("compare=previous: each survey against the period of the same length just b
   assert.deepEqual([c.survey, c.responses, c.previous.responses, c.previous.csat.score], ["csat1", 0, 4, 50]);
   assert.equal(c.change.score, null);
   assert.deepEqual(body.surveys.map((s) => s.survey), ["nps1", "csat1", "ces5", "ces7"]);
+  // Grouped, each group against itself in the period before. Now: checkout 9 (1 of 2 impressions).
+  // Before: checkout 10 9 6 (3 of 4), thanks 7 3 (2 of 2): seen only then, listed with zeros.
+  const grouped = async (by) =>
+    (await stats(`?survey=nps1&from=${boundary}&to=${to}&compare=previous&group_by=${by}`)).body.surveys[0].groups;
+  const tp = await grouped("touchpoint");
+  assert.deepEqual(tp.map((g) => [g.touchpoint, g.responses, g.previous.responses, g.previous.impressions]),
+    [["checkout", 1, 3, 4], ["thanks", 0, 2, 2]]);
+  near(tp[0].change.score.value, 100 - 100 / 3);
+  near(tp[0].change.response_rate.value, 50 - 75);
+  assert.deepEqual([tp[1].change.score, tp[1].previous.nps.score], [null, -50], "no answers now: nothing to compare");
+  const device = await grouped("device");
+  assert.deepEqual(device.map((g) => [g.device, g.responses, g.previous.responses]), [["desktop", 0, 5], ["mobile", 1, 0]]);
+  assert.ok((await grouped("day")).every((g) => g.previous === undefined && g.change === undefined),
+    "days are not compared with other days");
   // Without compare, or without from, nothing of this.
   assert.equal((await stats(`?from=${boundary}`)).body.previous, undefined);
   const refused = await stats("?compare=previous");

@@ -149,7 +149,9 @@ impl Query {
         let from = self.from.filter(|_| self.compare)?;
         let length = self.to.unwrap_or(now).saturating_sub(from);
         let survey = self.survey.clone();
-        Some(Query { survey, from: Some(from.saturating_sub(length)), to: Some(from), ..Query::default() })
+        // Grouped the same way, but for days: that period has other days.
+        let group_by = self.group_by.clone().filter(|g| *g != GroupBy::Day);
+        Some(Query { survey, from: Some(from.saturating_sub(length)), to: Some(from), group_by, ..Query::default() })
     }
 }
 
@@ -451,6 +453,8 @@ struct SurveyTally {
     /// How many values of the attribute grouped by its events have.
     values: u64,
     previous: Tally,
+    /// The period compared with, per group (not by day).
+    previous_groups: BTreeMap<(Option<String>, Option<String>), Tally>,
 }
 
 /// Folds the aggregated rows into the read-out: one entry per survey (every
@@ -468,16 +472,16 @@ pub fn read_out(
     // A survey whose metric was changed has an entry per metric: scores of
     // different metrics never fold into one number.
     let mut surveys: BTreeMap<(String, String), SurveyTally> = BTreeMap::new();
+    let key = |group_by: &GroupBy, row: &Row| match group_by {
+        GroupBy::Stage => (config.survey(&row.survey).and_then(|s| s.stage.clone()), None),
+        _ => (row.g1.clone(), row.g2.clone()),
+    };
     for row in &rows {
         let entry = surveys.entry((row.survey.clone(), row.metric.clone())).or_default();
         entry.metric = Metric::parse(&row.metric);
         entry.total.add(row);
         if let Some(group_by) = &q.group_by {
-            let key = match group_by {
-                GroupBy::Stage => (config.survey(&row.survey).and_then(|s| s.stage.clone()), None),
-                _ => (row.g1.clone(), row.g2.clone()),
-            };
-            entry.groups.entry(key).or_default().add(row);
+            entry.groups.entry(key(group_by, row)).or_default().add(row);
             entry.values = entry.values.max(row.k.unwrap_or(0.0) as u64);
         }
     }
@@ -487,10 +491,21 @@ pub fn read_out(
     }
     // A survey answered then and not now is listed too: a drop to nothing
     // is a change worth seeing.
+    // So is a group: a touchpoint or device answered then and not now.
+    let grouped_before = previous.as_ref().and_then(|(p, _)| p.group_by.as_ref());
     for row in previous.iter().flat_map(|(_, rows)| rows) {
         let entry = surveys.entry((row.survey.clone(), row.metric.clone())).or_default();
         entry.metric = Metric::parse(&row.metric);
         entry.previous.add(row);
+        if let Some(group_by) = grouped_before {
+            let key = key(group_by, row);
+            // An attribute's values are ranked in each period on its own:
+            // a value folded then is not a group now.
+            if key.1.as_deref() != Some(FOLDED) || !matches!(group_by, GroupBy::Attribute(_)) {
+                entry.groups.entry(key.clone()).or_default();
+            }
+            entry.previous_groups.entry(key).or_default().add(row);
+        }
     }
     // The configuration's order, the survey's current metric first.
     let order = |(id, metric): &(String, String)| {
@@ -500,10 +515,11 @@ pub fn read_out(
     };
     let mut keys: Vec<(String, String)> = surveys.keys().cloned().collect();
     keys.sort_by_key(order);
+    let nothing = Tally::default();
     let list: Vec<Value> = keys
         .iter()
         .filter_map(|key| surveys.get(key).map(|entry| (&key.0, entry)))
-        .map(|(id, SurveyTally { metric, total, groups, values, previous: before })| {
+        .map(|(id, SurveyTally { metric, total, groups, values, previous: before, previous_groups })| {
             let mut out = total.to_json(*metric);
             if let Some(obj) = out.as_object_mut() {
                 obj.insert("survey".into(), json!(id));
@@ -538,6 +554,13 @@ pub fn read_out(
                         if let (true, Some(obj)) = (folded(key), out.as_object_mut()) {
                             let kept = u64::from(ATTRIBUTE_GROUPS);
                             obj.insert("other_values".into(), json!(values.saturating_sub(kept)));
+                        }
+                        // The group in the period before (zeros when it had
+                        // no events then).
+                        if let (Some(_), Some(obj)) = (grouped_before, out.as_object_mut()) {
+                            let then = previous_groups.get(key).unwrap_or(&nothing);
+                            obj.insert("previous".into(), then.to_json(*metric));
+                            obj.insert("change".into(), t.difference(then, *metric, scale));
                         }
                         // A variant is compared with its experiment's first
                         // variant, as configured now.

@@ -21,7 +21,7 @@ export function card(s, groupBy, ci, before = null) {
     headline(s, metric, ci),
     counts(s, ci),
     before && s.change && typeof s.change === "object" ? change(s, metric, ci, before) : null,
-    groupBy && Array.isArray(s.groups) ? groupTable(s, metric, groupBy, ci) : null,
+    groupBy && Array.isArray(s.groups) ? groupTable(s, metric, groupBy, ci, before) : null,
     groupBy === "day" && Array.isArray(s.groups) ? dayCharts(s, metric) : null);
 }
 
@@ -107,14 +107,17 @@ function groupScore(g, metric, ci) {
   return ["n/a"];
 }
 
-function groupTable(s, metric, groupBy, ci) {
+function groupTable(s, metric, groupBy, ci, before) {
   let groups = s.groups.filter((g) => g && typeof g === "object");
   if (groups.length === 0) return el("p", { class: "empty" }, `No groups by ${groupName(groupBy)} in this period.`);
   if (groupBy === "day") groups = [...groups].sort((a, b) => String(a.day).localeCompare(String(b.day)));
   const compare = groupBy === "variant" && groups.some((g) => g.difference && typeof g.difference === "object");
+  // Each group against itself in the period before (variants have their baseline instead).
+  const trend = before && groupBy !== "variant" && groups.some((g) => g.change && typeof g.change === "object");
   const baselines = new Set(groups.filter((g) => typeof g.baseline === "string").map((g) => `${g.experiment}\u0000${g.baseline}`));
   const columns = [groupName(groupBy)[0].toUpperCase() + groupName(groupBy).slice(1), "Impressions", "Responses", "Response rate",
-    SCORE_NAMES[metric] ?? "Score", compare ? "Difference to the baseline" : null].filter(Boolean);
+    SCORE_NAMES[metric] ?? "Score", compare ? "Difference to the baseline" : null,
+    trend ? `Change since ${before}` : null].filter(Boolean);
   const numeric = new Set(["Impressions", "Responses", "Response rate"]);
   const head = el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: numeric.has(c) ? "num" : null }, c))));
   const rows = groups.map((g) => {
@@ -125,7 +128,8 @@ function groupTable(s, metric, groupBy, ci) {
       el("td", { class: "num" }, count(g.responses)),
       el("td", { class: "num" }, isNum(g.response_rate) ? percent(g.response_rate) : "n/a", rate ? el("span", { class: "ci" }, ` (${rate})`) : null),
       el("td", {}, groupScore(g, metric, ci).map((line) => el("div", {}, line))),
-      compare ? el("td", {}, difference(g, metric, ci, baselines)) : null);
+      compare ? el("td", {}, difference(g, metric, ci, baselines)) : null,
+      trend ? el("td", {}, since(g, metric, ci, before)) : null);
   });
   const caption = `${s.survey} by ${groupName(groupBy)}`;
   return el("div", { class: "table-wrap", role: "region", "aria-label": caption, tabindex: "0" },
@@ -158,6 +162,12 @@ function difference(g, metric, ci, baselines) {
       `${count(plan.per_variant)} answers a variant (this one has ${count(g.responses)}).`));
   }
   return lines;
+}
+
+/** A group against itself in the period before. */
+function since(g, metric, ci, before) {
+  const lines = g.change && typeof g.change === "object" ? verdicts(g.change, metric, ci, before) : [];
+  return lines.length > 0 ? lines : "Nothing to compare";
 }
 
 /** A line per figure of difference `d` (response rate, score) against `other`: value, interval, verdict. */
