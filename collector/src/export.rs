@@ -10,7 +10,7 @@ use crate::auth::require_site;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{set_header, site_id};
 use crate::stats::{cursor, page_size, params, survey_id, visitor_id, MAX_MS};
-use crate::store::{self, Only};
+use crate::store::{self, EventFilter};
 
 /// Events per page, by default and at most.
 pub const MAX_PAGE: u32 = 5_000;
@@ -63,7 +63,7 @@ pub async fn get(req: &Request, env: &Env, site: &str) -> ApiResult<Response> {
     let limit = query.limit.unwrap_or(MAX_PAGE);
     let window = (query.from.unwrap_or(0), query.to.unwrap_or(MAX_MS + 1));
     let after = query.after.as_ref().map(|(t, id)| (*t, id.as_str()));
-    let only = Only { survey: query.survey.as_deref(), visitor: query.visitor.as_deref() };
+    let only = EventFilter { survey: query.survey.as_deref(), visitor: query.visitor.as_deref() };
     let events = store::events(env, site, only, window, after, limit).await?;
     let mut out = String::new();
     for event in &events {

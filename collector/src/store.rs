@@ -256,7 +256,7 @@ pub async fn bot_hits(env: &Env, site: &str) -> ApiResult<u64> {
 
 /// Which events of a site a read takes: of one survey, of one visitor.
 #[derive(Default)]
-pub struct Only<'a> {
+pub struct EventFilter<'a> {
     pub survey: Option<&'a str>,
     pub visitor: Option<&'a str>,
 }
@@ -267,7 +267,7 @@ pub struct Only<'a> {
 pub async fn events(
     env: &Env,
     site: &str,
-    only: Only<'_>,
+    only: EventFilter<'_>,
     (from, to): (u64, u64),
     after: Option<(u64, &str)>,
     limit: u32,
