@@ -18,11 +18,12 @@ row() { printf '%-44s %9d %9d %9d\n' "$1" "$(wc -c <"$2")" "$(gz "$2")" "$(br "$
 
 bench="$ROOT/target/bench"
 mkdir -p "$bench"
-# The config response the demo site's widget receives: the public view
-# (SiteConfig::public) leaves out origins, webhooks, alerts and the collector-only
-# settings; the demo's questions are in English, so it carries no UI tables.
-node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));for(const k of ["origins","webhooks","alerts","rate_limit","redact_pii"])delete c[k];process.stdout.write(JSON.stringify(c))' \
-  www/demo-config.json >"$bench/config.json"
+# The config response the demo site's widget receives, byte for byte what
+# the collector serves: SiteConfig::public() (no origins, webhooks, alerts
+# or collector-only settings; the built-in UI tables of the languages its
+# questions are written in, German and French for the demo), serialized as
+# the collector does, by the core crate's public_config example.
+cargo run -q -p touchpoint-core --example public_config -- www/demo-config.json >"$bench/config.json"
 
 printf '%-44s %9s %9s %9s\n' "Touchpoint (this build)" "bytes" "gzip -9" "brotli 11"
 total=0
