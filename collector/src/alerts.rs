@@ -54,7 +54,7 @@ pub async fn check(env: &Env, site: &str, config: &SiteConfig, surveys: Option<&
         for (alert, survey) in of_length {
             let w = window(survey, &rows);
             if let Some(reading) = alert.reading(&w.figures) {
-                judged.push((alert, survey, alert.judge(&w.figures), w, reading));
+                judged.push((alert, survey, alert.judge_reading(reading), w, reading));
             }
         }
     }

@@ -155,7 +155,11 @@ impl Alert {
     /// (the recovery margin) and when there are too few answers to say:
     /// the state then stays as it was.
     pub fn judge(&self, f: &Figures) -> Option<State> {
-        let value = self.reading(f)?;
+        self.judge_reading(self.reading(f)?)
+    }
+
+    /// [`Alert::judge`] of a window whose [`Alert::reading`] is `value`.
+    pub fn judge_reading(&self, value: f64) -> Option<State> {
         let low = self.below.is_some_and(|b| value < b);
         let high = self.above.is_some_and(|a| value > a);
         if low || high {
