@@ -195,6 +195,69 @@ test("bad calls give one clear console warning each and never throw into the pag
   await page.close();
 });
 
+test("objects that throw when read (Proxy traps, getters, revoked Proxies) are refused with a warning, never thrown into the page, and do not stop the calls queued after them", async () => {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.addInitScript(() => {
+    const fail = () => {
+      throw new Error("hostile");
+    };
+    window.__hostile = () => [
+      new Proxy({}, { ownKeys: fail }),
+      Object.defineProperty({}, "plan", { get: fail, enumerable: true }),
+      (() => {
+        const r = Proxy.revocable({}, {});
+        r.revoke();
+        return r.proxy;
+      })(),
+      // Readable, so taken; the attribute whose items throw is left out.
+      new Proxy({}, { getPrototypeOf: fail }),
+      { plan: new Proxy(["free"], { get: fail }) },
+    ];
+    // Queued before the loader, ahead of the page's own calls (#early
+    // asks for the prompt after them); an object without a prototype (as
+    // some query-string parsers make) is an object like any other.
+    window.touchpoint = function () {
+      (touchpoint.q = touchpoint.q || []).push(arguments);
+    };
+    for (const h of window.__hostile()) touchpoint("set", h);
+    touchpoint("set", Object.assign(Object.create(null), { plan: "pro" }));
+  });
+  await page.goto(`${site.url}/widget.html#early`);
+  const dialog = page.getByRole("dialog");
+  await appears(dialog);
+  const threw = await page.evaluate(() => {
+    let n = 0;
+    for (const h of window.__hostile()) {
+      for (const call of [["set", h], ["identify", "u1", h], ["event", "x", h], ["on", "response", h], ["show", h]]) {
+        try {
+          touchpoint(...call);
+        } catch {
+          n++;
+        }
+      }
+    }
+    return n;
+  });
+  assert.equal(threw, 0);
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await dialog.getByRole("radio", { name: "9", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  const [response] = await eventually(() =>
+    stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x));
+  assert.deepEqual(response.attributes, { plan: "pro" }, "the refused and unreadable attributes changed nothing");
+  assert.ok(!warnings.some((w) => /pageerror|RuntimeError|unreachable/.test(w)), warnings.join("\n"));
+  assert.ok(warnings.every((w) => w.startsWith("[touchpoint]")), warnings.join("\n"));
+  const count = (re) => warnings.filter((w) => re.test(w)).length;
+  // Three unreadable objects: queued and live `set`, then `identify` and `event`.
+  assert.equal(count(/'set', attributes\): attributes must be an object/), 6, warnings.join("\n"));
+  assert.equal(count(/'identify', userId, attributes\): attributes must be an object/), 3, warnings.join("\n"));
+  assert.equal(count(/'event', name, props\): props must be an object/), 3, warnings.join("\n"));
+  assert.equal(count(/callback must be a function/), 5, warnings.join("\n"));
+  assert.equal(count(/surveyId must be a string/), 5, warnings.join("\n"));
+  await page.close();
+});
+
 test("the loader downloads the configuration while the wasm downloads, not after it", async () => {
   const page = await browser.newPage();
   let configRequested;

@@ -77,10 +77,13 @@ impl Command {
                     Some("dismiss") => Hook::Dismiss,
                     _ => return Err("touchpoint('on', what, callback): what is impression, response or dismiss".into()),
                 };
-                let callback = arg(2)
-                    .dyn_into::<Function>()
-                    .map_err(|_| String::from("touchpoint('on', what, callback): callback must be a function"))?;
-                Ok(Command::On(hook, callback))
+                // `typeof`, which no value can make throw (`instanceof` runs a
+                // Proxy's traps).
+                let callback = arg(2);
+                if !callback.is_function() {
+                    return Err("touchpoint('on', what, callback): callback must be a function".into());
+                }
+                Ok(Command::On(hook, callback.unchecked_into()))
             }
             "consent" => arg(1)
                 .as_bool()
@@ -115,8 +118,5 @@ fn attributes(v: &JsValue, why: &str) -> Result<Attrs, String> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
-    if !v.is_object() || Array::is_array(v) {
-        return Err(why.into());
-    }
-    Ok(read_attrs(v))
+    read_attrs(v).ok_or_else(|| why.into())
 }

@@ -7,7 +7,7 @@
 //! that cannot be read fails closed (the survey is not shown rather than
 //! shown to people a rule was meant to exclude).
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use touchpoint_core::config::{Display, Texts, Trigger, Untranslated};
 use touchpoint_core::experiment::{Experiment, Variant};
 use touchpoint_core::fatigue::{Fatigue, Frequency, RecontactAfter};
@@ -19,7 +19,7 @@ use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::{Metric, SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::dom::warn;
+use crate::dom::{entries, warn};
 use crate::visitor::value;
 
 use crate::dom::{prop as get, prop_num, prop_str as string};
@@ -52,9 +52,8 @@ fn list<T>(v: &JsValue, key: &str, item: fn(&JsValue) -> Option<T>) -> Vec<T> {
 }
 
 fn texts(v: &JsValue) -> Option<Texts> {
-    let obj = v.dyn_ref::<Object>()?;
+    let entries = entries(v).ok().filter(|_| v.is_object())?;
     let mut out = Texts::new();
-    let entries = Object::entries(obj);
     for i in 0..entries.length() {
         let pair: Array = entries.get(i).unchecked_into();
         if let (Some(k), Some(t)) = (pair.get(0).as_string(), pair.get(1).as_string()) {

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
@@ -61,6 +62,17 @@ pub fn append(parent: &Element, child: &Element) {
 /// Property `key` of a JS value (`undefined` when absent or unreadable).
 pub fn prop(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries(v)`: its `[key, value]` pairs, or `Err` with what a
+    /// hostile value threw (a Proxy's trap, a getter, a revoked Proxy; and
+    /// `null` or `undefined`). The objects a page passes to `touchpoint(...)`
+    /// are read through this alone, so none can throw through the widget
+    /// into the page or stop the replay of the calls queued before it.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    pub fn entries(v: &JsValue) -> Result<js_sys::Array, JsValue>;
 }
 
 /// Sets property `key` of a JS object; a refusal (frozen object) is ignored.

@@ -14,7 +14,7 @@ use touchpoint_core::visitor::VisitorState;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::Storage;
 
-use crate::dom::{set_prop, window};
+use crate::dom::{entries, set_prop, window};
 
 const ID_KEY: &str = "touchpoint:v1:visitor";
 
@@ -114,7 +114,7 @@ pub fn set_consent(site: &str, granted: bool) {
 /// repeat `touchpoint('set', ...)`.
 pub fn load_attrs(site: &str) -> Vec<(String, Value)> {
     let parsed = get(&site_key("attrs", site)).and_then(|s| JSON::parse(&s).ok());
-    parsed.map(|v| read_attrs(&v)).unwrap_or_default()
+    parsed.and_then(|v| read_attrs(&v)).unwrap_or_default()
 }
 
 pub fn save_attrs(site: &str, attrs: &[(String, Value)]) {
@@ -129,20 +129,21 @@ pub fn save_attrs(site: &str, attrs: &[(String, Value)]) {
     }
 }
 
-/// The string, number, boolean and array-of-those properties of a plain
-/// object; anything else is skipped.
-pub fn read_attrs(v: &JsValue) -> Vec<(String, Value)> {
-    let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(v)) else {
-        return Vec::new();
-    };
+/// The string, number, boolean and array-of-those properties of an object
+/// (anything else is skipped); `None` when `v` is not an object, is an
+/// array, or cannot be read (it threw).
+pub fn read_attrs(v: &JsValue) -> Option<Vec<(String, Value)>> {
+    // `entries` first: once it has read `v` without throwing, `v` is no
+    // revoked Proxy, and `isArray` cannot throw either.
+    let pairs = entries(v).ok().filter(|_| v.is_object() && !Array::is_array(v))?;
     let mut out = Vec::new();
-    for entry in Object::entries(obj).iter() {
-        let pair: Array = entry.unchecked_into();
+    for i in 0..pairs.length() {
+        let pair: Array = pairs.get(i).unchecked_into();
         if let (Some(key), Some(value)) = (pair.get(0).as_string(), value(&pair.get(1))) {
             out.push((key, value));
         }
     }
-    out
+    Some(out)
 }
 
 /// A JS value as a rule value: strings, finite numbers, booleans, arrays
@@ -155,10 +156,17 @@ pub fn value(v: &JsValue) -> Option<Value> {
     } else if let Some(b) = v.as_bool() {
         Some(Value::Bool(b))
     } else {
-        let a = v.dyn_ref::<Array>()?;
+        // An array's items through `entries` too (a Proxy of an array can
+        // throw from its `length` or items): its index keys come first, in
+        // order, before any other property someone gave it.
+        let pairs = entries(v).ok().filter(|_| Array::is_array(v))?;
         let mut items = Vec::new();
-        for i in 0..a.length() {
-            items.extend(value(&a.get(i)));
+        for i in 0..pairs.length() {
+            let pair: Array = pairs.get(i).unchecked_into();
+            if !pair.get(0).as_string().is_some_and(|k| k.starts_with(|c: char| c.is_ascii_digit())) {
+                break;
+            }
+            items.extend(value(&pair.get(1)));
         }
         Some(Value::List(items))
     }
