@@ -52,16 +52,27 @@ function mutate(rng, v) {
   return rng.next() < 0.5 ? rng.pick(ODD) : v;
 }
 
-/** What is wrong with an answer, or null: a 5xx, or an error that is not JSON with a code. */
+const FIELD_CODES = new Set(["missing_field", "invalid_type", "invalid_value", "out_of_range", "too_long", "unknown_survey",
+  "metric_mismatch", "unknown_parameter"]);
+
+/**
+ * What is wrong with an answer, or null: a 5xx, or an error that is not JSON
+ * with a code and a message, or one about a value that names no field.
+ */
 async function fault(res) {
   const text = await res.text();
   if (res.status >= 500) return `${res.status} ${text.slice(0, 300)}`;
   if (res.status < 400 || res.status === 405) return null;
+  let error;
   try {
-    return JSON.parse(text).error?.code ? null : `${res.status} without error.code: ${text.slice(0, 200)}`;
+    error = JSON.parse(text).error;
   } catch {
     return `${res.status} not JSON: ${text.slice(0, 200)}`;
   }
+  if (!error?.code || !error.message) return `${res.status} without error.code and message: ${text.slice(0, 200)}`;
+  // An error about a value says which one.
+  if (FIELD_CODES.has(error.code) && !error.field) return `${res.status} ${error.code} naming no field: ${text.slice(0, 200)}`;
+  return null;
 }
 
 function event(rng) {
