@@ -3,17 +3,21 @@
 // other types, sizes and scripts, unknown fields added), hand-picked
 // malformed bodies, query strings and paths. Whatever comes in, the answer
 // is a 2xx or a 4xx JSON error with a code, never a 5xx, and the collector
-// keeps storing valid answers afterwards. Bounded: a few hundred requests,
-// the same ones every run (the seed is printed on failure).
+// keeps storing valid answers afterwards. Then the widget in Chromium, given
+// mutated configuration responses (what a page holding another release's
+// widget for a few minutes after a deploy could meet): it never fails in
+// the page. Bounded: a few hundred requests and a few dozen pages, the same
+// ones every run (the seed is printed on failure).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ROOT, exportEvents, putSite, startCollector } from "./harness.mjs";
+import { ROOT, exportEvents, launchBrowser, putSite, startCollector, startSite } from "./harness.mjs";
 
 const ORIGIN = "https://shop.example";
 const SEED = 20261127;
 const PER_KIND = 120;
+const PAGES = 30;
 let collector, demo, auth;
 
 /** A small deterministic generator (an LCG), so a failure can be replayed. */
@@ -189,5 +193,82 @@ describe("bad input never gets a 5xx or a non-JSON error", () => {
     const stored = (await exportEvents(collector, "demo")).filter((e) => e.id === good.id);
     assert.equal(stored.length, 1);
     assert.equal(stored[0].score, 9);
+  });
+});
+
+describe("the widget never fails in the page on a configuration it only partly understands", () => {
+  let site, browser, served;
+  before(async () => {
+    site = await startSite({ root: join(ROOT, "www"), collector, site: "shop" });
+    await putSite(collector, "shop", { ...demo, origins: [site.origin] });
+    served = await (await fetch(`${collector.url}/v1/sites/shop/config`)).json();
+    // Every survey shown at once on the event "go" (mutations may change that).
+    for (const survey of served.surveys) {
+      survey.trigger = { event: "go" };
+      delete survey.sample_rate;
+      delete survey.target;
+      delete survey.experiment;
+    }
+    delete served.fatigue;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  /** Opens the shop with `config` as the configuration response; what failed in the page, and whether a prompt came. */
+  async function visit(config, phone) {
+    const context = await browser.newContext(phone ? { viewport: { width: 375, height: 667 }, hasTouch: true } : {});
+    const page = await context.newPage();
+    const failures = [];
+    page.on("pageerror", (e) => failures.push(e.message));
+    page.on("console", (m) => /RuntimeError|unreachable/.test(m.text()) && failures.push(m.text()));
+    // Debug mode's first line says the widget has started.
+    const started = new Promise((ok) => page.on("console", (m) => m.text().startsWith("[touchpoint]") && ok()));
+    await page.route(/\/v1\/sites\/shop\/config$/, (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(config) }));
+    await page.goto(`${site.url}/?touchpoint_debug=1`);
+    await Promise.race([started, page.waitForTimeout(10_000)]);
+    await page.evaluate(() => {
+      touchpoint("set", { plan: "pro", locale: "de" });
+      touchpoint("event", "go");
+    });
+    const dialog = page.getByRole("dialog");
+    const shown = await dialog.waitFor({ timeout: 1500 }).then(() => true, () => false);
+    if (shown) {
+      // Answer it if it has a scale, then close it.
+      const radio = dialog.getByRole("radio").first();
+      if (await radio.count()) {
+        await radio.check();
+        await dialog.locator("button[type=submit]").click();
+      }
+      await page.keyboard.press("Escape");
+    }
+    await page.evaluate(() => touchpoint("show", "help-csat"));
+    await page.waitForTimeout(300);
+    await context.close();
+    return { failures, shown };
+  }
+
+  test("the configuration as served: the prompt comes", async () => {
+    const { failures, shown } = await visit(served, false);
+    assert.deepEqual(failures, []);
+    assert.equal(shown, true);
+  });
+
+  test(`${PAGES} mutated configurations, desktop and phone`, async () => {
+    const rng = random(SEED + 4);
+    const faults = [];
+    let prompts = 0;
+    for (let i = 0; i < PAGES; i++) {
+      const config = mutate(rng, structuredClone(served));
+      const { failures, shown } = await visit(config, i % 2 === 1);
+      prompts += shown;
+      if (failures.length) faults.push(`${failures.join("; ")}\n  config: ${JSON.stringify(config).slice(0, 1500)}`);
+    }
+    assert.deepEqual(faults, [], `seed ${SEED + 4}`);
+    // The mutations leave some configurations usable: prompts were rendered and answered.
+    assert.ok(prompts > 0 && prompts < PAGES, `${prompts} prompts`);
   });
 });
