@@ -177,11 +177,14 @@ describe("POST /v1/events", () => {
 describe("enrichment, privacy, bots and rate limits", () => {
   const PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
 
-  test("query strings and fragments are dropped; the device class is recorded", async () => {
+  test("query strings, fragments and credentials in the address are dropped; the device class is recorded", async () => {
     const e = event({ url: `${ORIGIN}/confirmation?email=ada@example.com&token=abc#paid` });
-    assert.equal((await post({ site: SITE, events: [e] }, { ua: PHONE_UA })).status, 202);
-    const stored = (await exportEvents(collector, SITE)).find((s) => s.id === e.id);
+    const withCredentials = event({ url: ORIGIN.replace("https://", "https://ada:hunter2@") + "/account" });
+    assert.equal((await post({ site: SITE, events: [e, withCredentials] }, { ua: PHONE_UA })).status, 202);
+    const events = await exportEvents(collector, SITE);
+    const stored = events.find((s) => s.id === e.id);
     assert.equal(stored.url, `${ORIGIN}/confirmation`);
+    assert.equal(events.find((s) => s.id === withCredentials.id).url, `${ORIGIN}/account`);
     assert.equal(stored.device, "mobile");
     assert.ok("country" in stored);
   });

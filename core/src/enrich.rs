@@ -44,10 +44,18 @@ pub fn is_bot(ua: &str) -> bool {
         .any(|needle| ua.contains(needle))
 }
 
-/// `https://shop.example/checkout?email=a@b#x` -> `https://shop.example/checkout`.
+/// `https://shop.example/checkout?email=a@b#x` -> `https://shop.example/checkout`:
+/// origin and path. Credentials in the address (`https://user:pass@host/`)
+/// are not part of the origin and go too.
 pub fn reduce_url(url: &str) -> String {
     let cut = url.find(['?', '#']).unwrap_or(url.len());
-    url[..cut].to_owned()
+    let url = &url[..cut];
+    let Some(host) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let path = url[host..].find('/').map_or(url.len(), |i| host + i);
+    match url[host..path].rfind('@') {
+        Some(at) => [&url[..host], &url[host + at + 1..]].concat(),
+        None => url.to_owned(),
+    }
 }
 
 /// Replaces emails, card-like numbers (13-19 digits passing the Luhn check)

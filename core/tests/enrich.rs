@@ -7,6 +7,10 @@ fn urls_lose_query_and_fragment() {
     assert_eq!(reduce_url("https://shop.example/checkout?email=a@b.c&t=1#step2"), "https://shop.example/checkout");
     assert_eq!(reduce_url("https://shop.example/a#x"), "https://shop.example/a");
     assert_eq!(reduce_url("http://127.0.0.1:8080/"), "http://127.0.0.1:8080/");
+    // Credentials are not part of the origin; an @ in the path is kept.
+    assert_eq!(reduce_url("https://ann:s3cret@shop.example/a/@b?x=1"), "https://shop.example/a/@b");
+    assert_eq!(reduce_url("https://ann@shop.example"), "https://shop.example");
+    assert_eq!(reduce_url("https://a:b@c@shop.example:8443/p#f"), "https://shop.example:8443/p");
 }
 
 #[test]
