@@ -193,6 +193,26 @@ test("dwell time and inactivity; a delayed prompt is cancelled by navigating to 
   await d.context.close();
 });
 
+test("show() replaces a prompt still waiting out its delay, which then never comes", async () => {
+  const id = await scenario([
+    { id: "late", trigger: { event: "go", delay_seconds: 2 } },
+    { id: "asked", metric: "csat", trigger: { event: "never" } },
+  ]);
+  const { page, logs, context, warnings } = await open(id);
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, /'late'.*waiting for trigger\.delay_seconds/);
+  await page.evaluate(() => touchpoint("show", "asked"));
+  await shown(page, 1_500);
+  assert.equal(await prompt(page).getAttribute("data-touchpoint"), "asked");
+  await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.equal(await count(page), 0, "the delayed prompt was replaced, not shown after");
+  assert.deepEqual(await page.evaluate(() => window.__events.map((e) => `${e.type} ${e.survey}`)),
+    ["impression asked", "dismiss asked"]);
+  assert.deepEqual(warnings, []);
+  await context.close();
+});
+
 test("exit intent: the pointer leaving through the top on desktop, a fast upward fling on a phone", async () => {
   const id = await scenario([{ id: "leaving", metric: "ces", trigger: { exit_intent: true } }]);
   const { page, context } = await open(id);

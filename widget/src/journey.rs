@@ -283,7 +283,8 @@ fn decide_on(signal: Signal<'_>, only: Option<&[usize]>, once: bool) {
 }
 
 /// `touchpoint('show', id)`: bypasses triggers and the other rules, not
-/// consent, and not a prompt already on screen.
+/// consent, and not a prompt already on screen. It replaces a prompt still
+/// waiting out its delay (nothing of that one is on screen yet).
 pub fn show(id: &str) {
     let plan = with_app(|app| {
         let config = app.config?;
@@ -291,9 +292,14 @@ pub fn show(id: &str) {
             warn("touchpoint('show', surveyId): no survey with that id in this site's configuration");
             return None;
         };
+        let waiting = app.delayed.take();
         let state = visitor::load_state(&app.site);
         let planned = with_context(app, config, |ctx| decide::show(config, &state, &app.visitor, index, ctx));
-        Some((config, logged(app, index, planned)?))
+        let plan = logged(app, index, planned);
+        if plan.is_none() {
+            app.delayed = waiting;
+        }
+        Some((config, plan?))
     })
     .flatten();
     if let Some((config, plan)) = plan {
