@@ -31,16 +31,18 @@ function event(overrides = {}) {
 // Each request comes from its own client IP unless a test says otherwise, so
 // only the rate-limit test meets the per-site-and-IP limit.
 let ipSeq = 0;
-function post(body, { origin = ORIGIN, type = "application/json", raw = false, ip, ua } = {}) {
+function post(body, { origin = ORIGIN, type = "application/json", raw = false, ip, ua, more = {} } = {}) {
   ipSeq += 1;
-  const headers = { "Content-Type": type, "CF-Connecting-IP": ip ?? `198.51.100.${ipSeq % 250}` };
+  const headers = { "Content-Type": type, "CF-Connecting-IP": ip ?? `198.51.100.${ipSeq % 250}`, ...more };
   if (ua) headers["User-Agent"] = ua;
   if (origin) headers.Origin = origin;
   return fetch(`${collector.url}/v1/events`, { method: "POST", headers, body: raw ? body : JSON.stringify(body) });
 }
 
+const PROXY_SECRET = "first-party-proxy-" + Math.random().toString(36).slice(2);
+
 before(async () => {
-  collector = await startCollector();
+  collector = await startCollector({ vars: { PROXY_SECRET } });
   await putSite(collector, SITE, config);
 });
 after(async () => collector?.stop());
@@ -239,6 +241,36 @@ describe("enrichment, privacy, bots and rate limits", () => {
       accepted += 1;
     }
     assert.equal(accepted, 30, "30 requests per minute, then 429");
+  });
+
+  test("behind a first-party proxy with the PROXY_SECRET, each visitor has their own limit and country; without it the proxy's headers are ignored", async () => {
+    await putSite(collector, "proxied", { ...config, rate_limit: "low" });
+    // Cloudflare sets CF-Connecting-IP itself: behind a proxy it is the proxy's.
+    const via = (proof, visitorIp, country, proxyIp = "192.0.2.200") => {
+      const e = event();
+      const more = { "X-Touchpoint-Proxy": proof, "X-Touchpoint-Client-IP": visitorIp };
+      if (country) more["X-Touchpoint-Client-Country"] = country;
+      return post({ site: "proxied", events: [e] }, { ip: proxyIp, more }).then((res) => ({ status: res.status, id: e.id }));
+    };
+    let first = 0;
+    for (let i = 0; i < 40 && (await via(PROXY_SECRET, "198.51.100.1")).status === 202; i++) first += 1;
+    assert.equal(first, 30, "the first visitor's 30 requests a minute, then 429");
+    const second = await via(PROXY_SECRET, "2001:db8::2", "DE");
+    assert.equal(second.status, 202, "another visitor behind the same proxy is not limited");
+    const unnamed = await via(PROXY_SECRET, "2001:db8::3", "Germany");
+    assert.equal(unnamed.status, 202);
+    const stored = await exportEvents(collector, "proxied");
+    assert.equal(stored.find((e) => e.id === second.id).country, "DE", "the country the proxy passed on");
+    assert.equal(stored.find((e) => e.id === unnamed.id).country, null, "not a code: none, never the proxy's");
+    // A wrong proof: the visitor addresses it claims are ignored, and all
+    // its requests share its own address's limit.
+    let claimed = 0;
+    for (let i = 0; i < 40; i++) {
+      const { status } = await via("not-the-secret", `198.51.100.${100 + i}`, "DE", "192.0.2.201");
+      if (status !== 202) break;
+      claimed += 1;
+    }
+    assert.equal(claimed, 30, "one limit for the proxy's address whatever it claims");
   });
 
   test("past the per-site-and-IP rate limit: 429 with Retry-After; other clients are unaffected", async () => {

@@ -19,8 +19,7 @@ const RATE_LIMIT_RETRY_S: &str = "60";
 
 pub async fn post(mut req: Request, env: &Env, ctx: &Context, origin: Option<&str>) -> ApiResult<Response> {
     let user_agent = req.headers().get("User-Agent").ok().flatten().unwrap_or_default();
-    let client_ip = req.headers().get("CF-Connecting-IP").ok().flatten().unwrap_or_else(|| "unknown".into());
-    let country = req.cf().and_then(|cf| cf.country());
+    let Client { ip: client_ip, country } = client(&req, env);
     let body = read_body(&mut req, MAX_BODY_BYTES).await?;
     let envelope = validate::envelope(&body)?;
     let config = store::site(env, &envelope.site).await?.ok_or_else(ApiError::unknown_site)?;
@@ -114,6 +113,46 @@ async fn write(env: &Env, accepted: &store::Accepted, config: &SiteConfig) -> Ap
     let Some(w) = written.into_iter().next() else { return Err(ApiError::internal()) };
     crate::forward::hand_off(env, &accepted.site, config, &accepted.events, &w.unforwarded).await?;
     Ok(w.changed)
+}
+
+/// Who sent a batch: the address the rate limit counts, and the country
+/// stored with the events.
+struct Client {
+    ip: String,
+    country: Option<String>,
+}
+
+/// Where Cloudflare saw the request come from; or, for a first-party proxy
+/// that proves itself with the `PROXY_SECRET` Worker secret (header
+/// `X-Touchpoint-Proxy`), the visitor it passes on: their address in
+/// `X-Touchpoint-Client-IP` and country in `X-Touchpoint-Client-Country`
+/// (none when it sends none: the edge saw only the proxy). Cloudflare sets
+/// `CF-Connecting-IP` itself, to the proxy's address, so without this every
+/// visitor behind one proxy would share one rate limit. Without the secret
+/// the headers are ignored: a browser cannot choose its own limit.
+fn client(req: &Request, env: &Env) -> Client {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let edge_ip = || header("CF-Connecting-IP").unwrap_or_else(|| "unknown".into());
+    if let Some(proof) = header("X-Touchpoint-Proxy") {
+        if crate::auth::is_secret(env, "PROXY_SECRET", &proof) {
+            let ip = header("X-Touchpoint-Client-IP").filter(|ip| is_ip(ip));
+            if ip.is_none() {
+                worker::console_error!(
+                    "the first-party proxy sent no valid X-Touchpoint-Client-IP: its own address is limited"
+                );
+            }
+            let country = header("X-Touchpoint-Client-Country")
+                .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+            return Client { ip: ip.unwrap_or_else(edge_ip), country };
+        }
+        worker::console_error!("X-Touchpoint-Proxy is not the PROXY_SECRET secret (or none is set): ignored");
+    }
+    Client { ip: edge_ip(), country: req.cf().and_then(|cf| cf.country()) }
+}
+
+/// An IPv4 or IPv6 address as a proxy writes it (digits, hex, dots, colons).
+fn is_ip(s: &str) -> bool {
+    (2..=45).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
 }
 
 /// The rate limit per site and client IP. A limiter that cannot be reached
