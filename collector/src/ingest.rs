@@ -110,7 +110,8 @@ pub async fn post(mut req: Request, env: &Env, ctx: &Context, origin: Option<&st
 async fn write(env: &Env, accepted: &store::Accepted, config: &SiteConfig) -> ApiResult<usize> {
     let forwards = !config.webhooks.is_empty();
     let written = store::write(env, &[(accepted, forwards)]).await?;
-    let Some(w) = written.into_iter().next() else { return Err(ApiError::internal()) };
+    // One batch written, one answer; none is a storage fault (retried).
+    let Some(w) = written.into_iter().next() else { return Err(ApiError::unavailable()) };
     crate::forward::hand_off(env, &accepted.site, config, &accepted.events, &w.unforwarded).await?;
     Ok(w.changed)
 }

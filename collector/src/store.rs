@@ -141,7 +141,9 @@ pub async fn write(env: &Env, batches: &[(&Accepted, bool)]) -> ApiResult<Vec<Wr
             struct Id {
                 id: String,
             }
-            let rows: Vec<Id> = results.next().ok_or_else(ApiError::internal)?.results()?;
+            // D1 answered a batch with fewer results than statements: a
+            // storage fault like any other, retried by the client.
+            let rows: Vec<Id> = results.next().ok_or_else(ApiError::unavailable)?.results()?;
             w.unforwarded = rows.into_iter().map(|r| r.id).collect();
         }
     }
