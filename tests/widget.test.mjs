@@ -213,6 +213,14 @@ test("objects that throw when read (Proxy traps, getters, revoked Proxies) are r
       // Readable, so taken; the attribute whose items throw is left out.
       new Proxy({}, { getPrototypeOf: fail }),
       { plan: new Proxy(["free"], { get: fail }) },
+      // A list that holds itself: read as the list of its plain items.
+      {
+        tags: (() => {
+          const list = ["a"];
+          list.push(list);
+          return list;
+        })(),
+      },
     ];
     // Queued before the loader, ahead of the page's own calls (#early
     // asks for the prompt after them); an object without a prototype (as
@@ -253,8 +261,8 @@ test("objects that throw when read (Proxy traps, getters, revoked Proxies) are r
   assert.equal(count(/'set', attributes\): attributes must be an object/), 6, warnings.join("\n"));
   assert.equal(count(/'identify', userId, attributes\): attributes must be an object/), 3, warnings.join("\n"));
   assert.equal(count(/'event', name, props\): props must be an object/), 3, warnings.join("\n"));
-  assert.equal(count(/callback must be a function/), 5, warnings.join("\n"));
-  assert.equal(count(/surveyId must be a string/), 5, warnings.join("\n"));
+  assert.equal(count(/callback must be a function/), 6, warnings.join("\n"));
+  assert.equal(count(/surveyId must be a string/), 6, warnings.join("\n"));
   await page.close();
 });
 

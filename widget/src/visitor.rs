@@ -147,15 +147,11 @@ pub fn read_attrs(v: &JsValue) -> Option<Vec<(String, Value)>> {
 }
 
 /// A JS value as a rule value: strings, finite numbers, booleans, arrays
-/// (page attributes and properties, and the config's rule values).
+/// of those (page attributes and properties, and the config's rule values).
+/// Lists inside lists are left out: no rule reads them, and a list that
+/// holds itself would recurse without end.
 pub fn value(v: &JsValue) -> Option<Value> {
-    if let Some(s) = v.as_string() {
-        Some(Value::Str(s))
-    } else if let Some(n) = v.as_f64().filter(|n| n.is_finite()) {
-        Some(Value::Num(n))
-    } else if let Some(b) = v.as_bool() {
-        Some(Value::Bool(b))
-    } else {
+    scalar(v).or_else(|| {
         // An array's items through `entries` too (a Proxy of an array can
         // throw from its `length` or items): its index keys come first, in
         // order, before any other property someone gave it.
@@ -166,9 +162,19 @@ pub fn value(v: &JsValue) -> Option<Value> {
             if !pair.get(0).as_string().is_some_and(|k| k.starts_with(|c: char| c.is_ascii_digit())) {
                 break;
             }
-            items.extend(value(&pair.get(1)));
+            items.extend(scalar(&pair.get(1)));
         }
         Some(Value::List(items))
+    })
+}
+
+fn scalar(v: &JsValue) -> Option<Value> {
+    if let Some(s) = v.as_string() {
+        Some(Value::Str(s))
+    } else if let Some(n) = v.as_f64().filter(|n| n.is_finite()) {
+        Some(Value::Num(n))
+    } else {
+        v.as_bool().map(Value::Bool)
     }
 }
 
