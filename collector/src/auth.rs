@@ -38,15 +38,20 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Whether `given` is the Worker secret `name`, compared in constant time
-/// (as digests, so not even its length shows); false when it is not set.
+/// Whether `given` is `secret`, compared in constant time (as digests, so
+/// not even its length shows).
+fn matches(secret: &str, given: &str) -> bool {
+    same(&digest(given), &digest(secret))
+}
+
+/// Whether `given` is the Worker secret `name`; false when it is not set.
 pub fn is_secret(env: &Env, name: &str, given: &str) -> bool {
-    env.secret(name).is_ok_and(|secret| same(&digest(given), &digest(&secret.to_string())))
+    env.secret(name).is_ok_and(|secret| matches(&secret.to_string(), given))
 }
 
 fn is_operator(env: &Env, token: &str) -> bool {
     match env.secret("ADMIN_TOKEN") {
-        Ok(_) => is_secret(env, "ADMIN_TOKEN", token),
+        Ok(secret) => matches(&secret.to_string(), token),
         Err(_) => {
             worker::console_error!("ADMIN_TOKEN secret is not set");
             false
