@@ -81,7 +81,8 @@ impl GroupBy {
             GroupBy::Variant => "experiment AS g1, variant AS g2",
             GroupBy::Touchpoint => "touchpoint AS g1, NULL AS g2",
             GroupBy::Stage => "NULL AS g1, NULL AS g2",
-            GroupBy::Day => "date(received_at / 1000, 'unixepoch') AS g1, NULL AS g2",
+            // The day's number, made a date once per group (see `counts`).
+            GroupBy::Day => "CAST(received_at / 86400000 AS INTEGER) AS g1, NULL AS g2",
             GroupBy::Device => "device AS g1, NULL AS g2",
             GroupBy::Country => "country AS g1, NULL AS g2",
         })
@@ -299,26 +300,36 @@ const ATTRIBUTE: &str = "CASE json_type(attributes, ?5) WHEN 'true' THEN 'true' 
 
 async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
     let filter = "site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4";
+    // Every count is read from the events_for_stats index alone (migration
+    // 0012), without visiting the events, except an attribute's values.
     let sql = match q.group_by.as_ref().map(GroupBy::columns) {
-        // Each survey's values ranked by events (ties by value); those past
-        // the cap share the folded group, and every row carries how many
-        // values the survey's events have (`k`). Events without the
-        // attribute stay a group of their own.
+        // Grouped by value first (one JSON read per event), then each
+        // survey's values ranked by events (ties by value); those past the
+        // cap share the folded group, and every row carries how many values
+        // the survey's events have (`k`). Events without the attribute stay
+        // a group of their own.
         Some(None) => format!(
-            "WITH e AS (SELECT survey, metric, type, scale, score, {ATTRIBUTE} AS v FROM events WHERE {filter}), \
-             ranked AS (SELECT survey, v, ROW_NUMBER() OVER (PARTITION BY survey ORDER BY COUNT(*) DESC, v) AS r, \
-               COUNT(*) OVER (PARTITION BY survey) AS k FROM e WHERE v IS NOT NULL GROUP BY survey, v) \
-             SELECT e.survey AS survey, metric, type, scale, score, \
-               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN NULL ELSE e.v END AS g1, \
-               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN '{FOLDED}' END AS g2, COUNT(*) AS n, MAX(k) AS k \
-             FROM e LEFT JOIN ranked ON ranked.survey = e.survey AND ranked.v = e.v \
-             GROUP BY e.survey, metric, type, scale, score, g1, g2"
+            "WITH g AS MATERIALIZED (SELECT survey, metric, type, scale, score, {ATTRIBUTE} AS v, COUNT(*) AS n \
+               FROM events WHERE {filter} GROUP BY survey, metric, type, scale, score, v), \
+             ranked AS (SELECT survey, v, ROW_NUMBER() OVER (PARTITION BY survey ORDER BY SUM(n) DESC, v) AS r, \
+               COUNT(*) OVER (PARTITION BY survey) AS k FROM g WHERE v IS NOT NULL GROUP BY survey, v) \
+             SELECT g.survey AS survey, metric, type, scale, score, \
+               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN NULL ELSE g.v END AS g1, \
+               CASE WHEN r > {ATTRIBUTE_GROUPS} THEN '{FOLDED}' END AS g2, SUM(n) AS n, MAX(k) AS k \
+             FROM g LEFT JOIN ranked ON ranked.survey = g.survey AND ranked.v = g.v \
+             GROUP BY g.survey, metric, type, scale, score, g1, g2"
         ),
-        columns => format!(
-            "SELECT survey, metric, type, scale, score, {}, COUNT(*) AS n FROM events WHERE {filter} \
-             GROUP BY survey, metric, type, scale, score, g1, g2",
-            columns.flatten().unwrap_or("NULL AS g1, NULL AS g2")
-        ),
+        columns => {
+            // A day is grouped by its number and formatted once per group,
+            // not once per event.
+            let g1 = if q.group_by == Some(GroupBy::Day) { "date(g1 * 86400, 'unixepoch')" } else { "g1" };
+            format!(
+                "SELECT survey, metric, type, scale, score, {g1} AS g1, g2, n FROM \
+                 (SELECT survey, metric, type, scale, score, {}, COUNT(*) AS n FROM events WHERE {filter} \
+                 GROUP BY survey, metric, type, scale, score, g1, g2)",
+                columns.flatten().unwrap_or("NULL AS g1, NULL AS g2")
+            )
+        }
     };
     let survey = q.survey.as_deref().map_or(wasm_bindgen::JsValue::NULL, Into::into);
     let from = q.from.unwrap_or(0) as f64;

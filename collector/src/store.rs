@@ -277,10 +277,13 @@ pub async fn events(
     let (after_ms, after_id) = after.map_or((None, ""), |(ms, id)| (Some(ms), id));
     // One visitor's events through their index (a privacy request on a
     // site with millions of events reads only theirs); SQLite would walk
-    // the time index instead, for the order.
+    // the time index instead, for the order. Every other page walks the
+    // time index, whose (received_at, id) order is the page's: the wider
+    // events_for_stats also starts with received_at, but choosing it would
+    // sort the whole window to find one page.
     let (index, visitor) = match only.visitor {
         Some(_) => ("INDEXED BY events_by_visitor", "visitor = ?8"),
-        None => ("", "?8 IS NULL"),
+        None => ("INDEXED BY events_by_time", "?8 IS NULL"),
     };
     let sql = format!(
         "SELECT id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, \
