@@ -107,6 +107,7 @@ function reads(now) {
     ["stats by attributes.plan", `/v1/sites/${SITE}/stats?group_by=attributes.plan&${month}`],
     ["comments, newest 50", `/v1/sites/${SITE}/comments`],
     ["comments, detractors, q=late", `/v1/sites/${SITE}/comments?survey=nps1&band=detractor&q=late`],
+    ["comments, q= found nowhere", `/v1/sites/${SITE}/comments?q=refund`],
     ["export, first page", `/v1/sites/${SITE}/export.ndjson`],
     ["export of one visitor", `/v1/sites/${SITE}/export.ndjson?visitor=visitor-42`],
     ["alert sweep (cron)", `/__scheduled?cron=*/15+*+*+*+*`],

@@ -92,12 +92,13 @@ struct Row {
     band: Option<&'static str>,
 }
 
-/// Walks the time index, newest first, to the page's first `limit` matches
-/// (named: the wider events_for_stats also starts with `received_at`, but
-/// in its order a page meant sorting the whole window: over a minute for a
-/// million events).
+/// Walks the index of events with a comment (migration 0012), newest first,
+/// to the page's first `limit` matches: a search found nowhere reads the
+/// window's comments, not all its events. Named: events_for_stats also
+/// starts with `received_at`, and in its order a page meant sorting the
+/// whole window (over a minute for a million events).
 const SELECT: &str = "SELECT id, survey, touchpoint, metric, scale, score, comment, received_at, locale, url, \
-    country, device, experiment, variant FROM events INDEXED BY events_by_time \
+    country, device, experiment, variant FROM events INDEXED BY events_with_comments \
     WHERE site = ?1 AND type = 'response' AND comment IS NOT NULL AND trim(comment, ?10) <> '' \
     AND received_at >= ?2 AND received_at < ?3 \
     AND (?4 IS NULL OR received_at < ?4 OR (received_at = ?4 AND id < ?5)) \
