@@ -300,8 +300,9 @@ const ATTRIBUTE: &str = "CASE json_type(attributes, ?5) WHEN 'true' THEN 'true' 
 
 async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
     let filter = "site = ?1 AND (?2 IS NULL OR survey = ?2) AND received_at >= ?3 AND received_at < ?4";
-    // Every count is read from the events_for_stats index alone (migration
-    // 0012), without visiting the events, except an attribute's values.
+    // Every count, an attribute's values too, is read from the
+    // events_for_stats index alone (migration 0012), without visiting the
+    // events' rows.
     let sql = match q.group_by.as_ref().map(GroupBy::columns) {
         // Grouped by value first (one JSON read per event), then each
         // survey's values ranked by events (ties by value); those past the
