@@ -363,6 +363,42 @@ test("Download events (CSV): every event of the period in a file a spreadsheet o
   }
 });
 
+test("Download events (CSV) over several export pages: every event once, under one header", async () => {
+  // 5,050 events: the export answers 5,000 a page, so the file is put
+  // together from two pages.
+  await putSite(collector, "paged", await demoConfig(ORIGIN));
+  const batches = many(101, (_, b) => many(50, (_, i) =>
+    ev("help-csat", "csat", "response", 1 + ((b + i) % 5), { id: `paged-${b}-${i}` })));
+  for (let b = 0; b < batches.length; b += 10) {
+    await Promise.all(batches.slice(b, b + 10).map(async (events, i) => {
+      const res = await fetch(`${collector.url}/v1/events`, { method: "POST",
+        headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": `203.0.113.${b + i + 1}` },
+        body: JSON.stringify({ site: "paged", events }) });
+      assert.equal(res.status, 202, await res.text());
+    }));
+  }
+  const { context, page, problems } = await open({ query: "?site=paged" });
+  try {
+    await signIn(page, collector.token, "paged");
+    await appears(card(page, "help-csat"));
+    const [file] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
+    const text = await readFile(await file.path(), "utf8");
+    assert.ok(text.startsWith("\ufeffreceived_at,type,"), "one BOM and header, first");
+    assert.ok(text.endsWith("\r\n") && !text.includes("\r\n\r\n"), "no empty line where the pages meet");
+    const rows = text.slice(1).split("\r\n").slice(1, -1);
+    const ids = rows.map((l) => l.split(",")[15]);
+    assert.equal(rows.length, 5050);
+    assert.equal(new Set(ids).size, 5050, "every event once");
+    assert.ok(ids.every((id) => /^paged-\d+-\d+$/.test(id)), "no header or broken line among the events");
+    await appears(page.getByRole("status").getByText("Downloaded touchpoint-paged-", { exact: false }));
+    await appears(page.getByRole("status").getByText(/: 5,050 events\./));
+    await clean(page, problems);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a refused token shows the refused message and no numbers; an unknown site says so", async () => {
   const { context, page, problems } = await open();
   try {

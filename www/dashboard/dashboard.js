@@ -401,11 +401,11 @@ async function download() {
   const survey = ui.survey.value;
   say("Preparing the download…");
   try {
-    const { text, count: n } = await exportCsv({ site, token, from: windowStart(), survey,
+    const { parts, count: n } = await exportCsv({ site, token, from: windowStart(), survey,
       progress: (n) => say(`Preparing the download… ${n.toLocaleString("en")} events so far.`) });
     const day = new Date().toISOString().slice(0, 10);
     const name = `touchpoint-${site}${survey ? `-${survey}` : ""}-${day}.csv`;
-    saveFile(name, text);
+    saveFile(name, parts);
     say(`Downloaded ${name}: ${n.toLocaleString("en")} event${n === 1 ? "" : "s"}.`);
   } catch (e) {
     say(`The download failed: ${e.message}. Press the button to try again.`, "error");

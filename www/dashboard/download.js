@@ -33,8 +33,11 @@ function nextPage(link) {
  * Reads every event of `site` in the window (`from`, ms, or null) and, if
  * given, of one `survey` or `visitor` (filtered by the export); `progress(n)`
  * hears the count as pages arrive.
- * Returns `{text, count}` (the CSV and how many events it holds), or
- * throws an Error whose message says what failed.
+ * Returns `{parts, count}`: the CSV as one string per page, for a Blob
+ * (joined into one string, a few million events would pass the longest
+ * string a browser makes, about 512 M characters in Chromium, and hold the
+ * file twice while joining), and how many events it holds; or throws an
+ * Error whose message says what failed.
  */
 export async function exportCsv({ site, token, from, survey, visitor, signal, progress }) {
   const params = new URLSearchParams();
@@ -43,26 +46,29 @@ export async function exportCsv({ site, token, from, survey, visitor, signal, pr
   if (visitor) params.set("visitor", visitor);
   const query = params.toString();
   let url = `/v1/sites/${encodeURIComponent(site)}/export.ndjson${query ? `?${query}` : ""}`;
-  const lines = [COLUMNS.join(",")];
+  const parts = ["\ufeff" + COLUMNS.join(",") + "\r\n"];
+  let count = 0;
   while (url) {
     const res = await api(token, url, { signal });
     if (!res.ok) {
       const body = await res.json().catch(() => null);
       throw new Error(`the collector answered ${res.status}${body?.error?.message ? `: ${body.error.message}` : ""}`);
     }
+    const rows = [];
     for (const text of (await res.text()).split("\n")) {
-      if (!text) continue;
-      lines.push(row(JSON.parse(text)));
+      if (text) rows.push(row(JSON.parse(text)) + "\r\n");
     }
-    progress?.(lines.length - 1);
+    parts.push(rows.join(""));
+    count += rows.length;
+    progress?.(count);
     url = nextPage(res.headers.get("Link"));
   }
-  return { text: "\ufeff" + lines.join("\r\n") + "\r\n", count: lines.length - 1 };
+  return { parts, count };
 }
 
-/** Hands `text` to the browser as a file download named `name`. */
-export function saveFile(name, text, type = "text/csv;charset=utf-8") {
-  const href = URL.createObjectURL(new Blob([text], { type }));
+/** Hands `parts` (strings) to the browser as one file download named `name`. */
+export function saveFile(name, parts, type = "text/csv;charset=utf-8") {
+  const href = URL.createObjectURL(new Blob(parts, { type }));
   const link = document.createElement("a");
   link.href = href;
   link.download = name;

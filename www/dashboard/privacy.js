@@ -51,10 +51,10 @@ async function download() {
   const { site, token } = session;
   tell("Reading their events…");
   try {
-    const { text, count } = await exportCsv({ site, token, visitor });
+    const { parts, count } = await exportCsv({ site, token, visitor });
     if (count === 0) return tell("No events are stored under this visitor id.");
     const name = `touchpoint-${site}-visitor-${visitor}.csv`;
-    saveFile(name, text);
+    saveFile(name, parts);
     tell(`Downloaded ${name}: ${events(count)}.`);
   } catch (e) {
     tell(`The download failed: ${e.message}.`, "error");
