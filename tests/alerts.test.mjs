@@ -252,3 +252,39 @@ test("with queue-first ingestion the consumer judges the alerts, several at once
     await queued.stop();
   }
 });
+
+test("an alert whose window holds 10,000 events or more is judged after a write at most once a minute; the sweep judges it", async () => {
+  const big = { ...survey, id: "big" };
+  const small = { ...survey, id: "small" };
+  await putSite(collector, "busy", {
+    version: 1, origins: [ORIGIN], surveys: [big, small],
+    alerts: [{ id: "big-drop", survey: "big", below: 30 }, { id: "small-drop", survey: "small", below: 30, min_responses: 1 }],
+  });
+  // One promoter through the API, then 9,999 copies of it straight into D1.
+  const [first] = answers("busy", [10]).map((e) => ({ ...e, survey: "big", id: "busy-template" }));
+  assert.equal((await post(collector, "busy", [first])).status, 202);
+  await collector.sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 9999) " +
+    "INSERT INTO events (site, id, type, survey, touchpoint, metric, scale, score, comment, visitor, client_ts, " +
+    "received_at, url, locale, forwarded) SELECT site, 'busy-copy-' || x, type, survey, touchpoint, metric, scale, score, " +
+    "comment, visitor, client_ts, received_at, url, locale, 1 FROM c JOIN events ON site = 'busy' AND id = 'busy-template'");
+  assert.equal((await fetch(`${collector.url}/__scheduled?cron=*/15+*+*+*+*`)).status, 200);
+  const judged = (await alertsOf(collector, "busy")).find((a) => a.id === "big-drop");
+  assert.deepEqual([judged.responses, judged.state, judged.score], [10_000, "ok", 100]);
+
+  // Answers to both surveys in one batch: the small window is judged at
+  // once, the busy one not within the minute, so it still reads 10,000.
+  const batch = [...answers("busy", [0, 0]).map((e) => ({ ...e, survey: "big" })),
+    ...answers("busy", [0]).map((e) => ({ ...e, survey: "small" }))];
+  assert.equal((await post(collector, "busy", batch)).status, 202);
+  const smallJudged = await eventually(async () =>
+    (await alertsOf(collector, "busy")).find((a) => a.id === "small-drop" && a.responses === 1), 20_000);
+  assert.ok(smallJudged, "the small window is judged right after the write");
+  const still = (await alertsOf(collector, "busy")).find((a) => a.id === "big-drop");
+  assert.deepEqual([still.responses, still.checked_at], [10_000, judged.checked_at]);
+
+  // The sweep counts it whatever the minute.
+  assert.equal((await fetch(`${collector.url}/__scheduled?cron=*/15+*+*+*+*`)).status, 200);
+  const swept = (await alertsOf(collector, "busy")).find((a) => a.id === "big-drop");
+  assert.equal(swept.responses, 10_002);
+  assert.ok(swept.checked_at > judged.checked_at);
+});
