@@ -7,7 +7,9 @@
 // attribute; ingestion has its own benchmark), then every read is timed at
 // each size: stats (plain, by variant, by day, by attribute, against the
 // previous period), comments, export pages, one visitor's export (an access
-// request) and the alert sweep (the 15-minute cron). Loopback only; every
+// request) and the alert sweep (the 15-minute cron); then, once, the
+// retention sweep of the events over 29 days old (the next size adds to
+// what it left). Loopback only; every
 // size is bounded, a read that takes over 60 s is
 // reported as such and not repeated.
 // Usage: node scripts/bench-stats.mjs [sizes=10000,100000,1000000] [runs=5] [only=TEXT]
@@ -30,7 +32,7 @@ const LIMIT_MS = 60_000;
 const collector = await startCollector();
 try {
   const now = Date.now();
-  await putSite(collector, SITE, {
+  const config = {
     version: 1, origins: [ORIGIN], rate_limit: "high",
     surveys: [
       { id: "nps1", metric: "nps", touchpoint: "order-confirmed", trigger: { event: "e" }, question: { en: "Q?" },
@@ -39,7 +41,8 @@ try {
       { id: "ces1", metric: "ces", touchpoint: "help", trigger: { event: "e" }, question: { en: "Q?" } },
     ],
     alerts: [{ id: "nps-drop", survey: "nps1", below: 30 }, { id: "ces-hard", survey: "ces1", above: 4.5, days: 30 }],
-  });
+  };
+  await putSite(collector, SITE, config);
   // One real event per survey: the seed copies them, so every column is
   // what the collector itself writes.
   const templates = ["nps1", "csat1", "ces1"].map((survey, i) => ({
@@ -85,6 +88,20 @@ try {
       rows.push(row);
       console.log(`  ${name.padEnd(34)} median ${row.median.padStart(9)}   max ${row.max.padStart(9)}`);
     }
+    // The retention sweep, once: with retention_days 29 the events received
+    // over 29 days ago go (about a thirtieth), in the sweep's chunks, out of
+    // the table and every index; the same cron judges the alerts too.
+    await putSite(collector, SITE, { ...config, retention_days: 29 });
+    const kept = await total(now);
+    const t = performance.now();
+    const swept = await fetch(`${collector.url}/__scheduled?cron=*/15+*+*+*+*`, { signal: AbortSignal.timeout(LIMIT_MS) });
+    if (swept.status !== 200) throw new Error(`sweep: ${swept.status} ${await swept.text()}`);
+    const sweepMs = performance.now() - t;
+    const deleted = kept - (await total(now));
+    await putSite(collector, SITE, config);
+    rows.push({ size, name: `retention sweep (${deleted.toLocaleString("en")} deleted)`, median: `${sweepMs.toFixed(0)} ms`,
+      max: "(once)" });
+    console.log(`  retention sweep: ${deleted} events deleted in ${sweepMs.toFixed(0)} ms (with the alerts)`);
   }
   console.log(`\n| events | read | median | max |\n|---|---|---|---|`);
   for (const r of rows) {

@@ -1,6 +1,7 @@
 //! Threshold alerts (`touchpoint_core::alert`). After new answers are
-//! stored, and at every sweep ([`crate::sweep`]) for the windows whose old
-//! answers age out, each alert of the site is judged on its window. A
+//! stored (a busy window at most once a minute, see [`after_write`]), and
+//! at every sweep ([`crate::sweep`]) for the windows whose old answers age
+//! out, each alert of the site is judged on its window. A
 //! change of state is recorded in D1 by a conditional update, so of two
 //! Workers that see the same change only one tells it, and is told to the
 //! site's webhooks through the forwarding queue, signed and retried like
