@@ -99,6 +99,11 @@ async function signIn(page, token = collector.token, site = SITE) {
 }
 
 /** The card of one survey, found by its heading. */
+/** Clicks the download button named `button` and reads the file it saves: `{name, text}`. */
+async function download(page, button = "Download events (CSV)") {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button }).click()]);
+  return { name: file.suggestedFilename(), text: await readFile(await file.path(), "utf8") };
+}
 const card = (page, survey) => page.locator("article", { has: page.getByRole("heading", { level: 3, name: survey, exact: true }) });
 
 /** A group row's impressions, responses, response rate and score, without their intervals. */
@@ -331,10 +336,8 @@ test("Download events (CSV): every event of the period in a file a spreadsheet o
   try {
     await signIn(page, collector.token, "other");
     await appears(card(page, "help-csat"));
-    const [file] = await Promise.all([page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
-    assert.match(file.suggestedFilename(), /^touchpoint-other-\d{4}-\d\d-\d\d\.csv$/);
-    const text = await readFile(await file.path(), "utf8");
+    const { name, text } = await download(page);
+    assert.match(name, /^touchpoint-other-\d{4}-\d\d-\d\d\.csv$/);
     assert.ok(text.startsWith("\ufeffreceived_at,type,survey,touchpoint,metric,scale,score,comment,"), "a BOM, then the header");
     const lines = text.slice(1).split("\r\n");
     assert.equal(lines.at(-1), "", "CRLF after the last line");
@@ -351,10 +354,9 @@ test("Download events (CSV): every event of the period in a file a spreadsheet o
     // One survey's events only, when one is chosen.
     await page.getByLabel("Survey").selectOption("help-csat");
     await page.waitForFunction(() => document.querySelectorAll("article").length === 1);
-    const [one] = await Promise.all([page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
-    assert.match(one.suggestedFilename(), /^touchpoint-other-help-csat-\d{4}-\d\d-\d\d\.csv$/);
-    const only = (await readFile(await one.path(), "utf8")).slice(1).split("\r\n").slice(1, -1);
+    const one = await download(page);
+    assert.match(one.name, /^touchpoint-other-help-csat-\d{4}-\d\d-\d\d\.csv$/);
+    const only = one.text.slice(1).split("\r\n").slice(1, -1);
     assert.deepEqual(only.map((l) => l.split(",")[2]), ["help-csat", "help-csat"]);
     await appears(page.getByRole("status").getByText(/: 2 events\./));
     await clean(page, problems);
@@ -381,9 +383,7 @@ test("Download events (CSV) over several export pages: every event once, under o
   try {
     await signIn(page, collector.token, "paged");
     await appears(card(page, "help-csat"));
-    const [file] = await Promise.all([page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download events (CSV)" }).click()]);
-    const text = await readFile(await file.path(), "utf8");
+    const { text } = await download(page);
     assert.ok(text.startsWith("\ufeffreceived_at,type,"), "one BOM and header, first");
     assert.ok(text.endsWith("\r\n") && !text.includes("\r\n\r\n"), "no empty line where the pages meet");
     const rows = text.slice(1).split("\r\n").slice(1, -1);
@@ -911,10 +911,9 @@ test("Privacy request: one visitor's events downloaded, then erased once confirm
     await appears(result.getByText("A visitor id is 8-64 letters, digits, - or _."));
 
     await field.fill(asked);
-    const [file] = await Promise.all([page.waitForEvent("download"),
-      page.getByRole("button", { name: "Download their events (CSV)" }).click()]);
-    assert.equal(file.suggestedFilename(), `touchpoint-${site}-visitor-${asked}.csv`);
-    const lines = (await readFile(await file.path(), "utf8")).slice(1).split("\r\n").slice(1, -1);
+    const { name, text } = await download(page, "Download their events (CSV)");
+    assert.equal(name, `touchpoint-${site}-visitor-${asked}.csv`);
+    const lines = text.slice(1).split("\r\n").slice(1, -1);
     assert.equal(lines.length, 2, lines.join("\n"));
     assert.ok(lines.every((l) => l.includes(`,${asked},`)), "only theirs");
     assert.ok(lines.some((l) => l.includes("my own words")));

@@ -81,11 +81,20 @@ impl GroupBy {
             GroupBy::Variant => "experiment AS g1, variant AS g2",
             GroupBy::Touchpoint => "touchpoint AS g1, NULL AS g2",
             GroupBy::Stage => "NULL AS g1, NULL AS g2",
-            // The day's number, made a date once per group (see `counts`).
+            // The day's number, made a date once per group (see `key`).
             GroupBy::Day => "CAST(received_at / 86400000 AS INTEGER) AS g1, NULL AS g2",
             GroupBy::Device => "device AS g1, NULL AS g2",
             GroupBy::Country => "country AS g1, NULL AS g2",
         })
+    }
+
+    /// The SQL that turns the grouped `g1` into the group's key: a day's
+    /// number becomes its date, once per group instead of once per event.
+    fn key(&self) -> &'static str {
+        match self {
+            GroupBy::Day => "date(g1 * 86400, 'unixepoch')",
+            _ => "g1",
+        }
     }
 }
 
@@ -321,9 +330,7 @@ async fn counts(env: &Env, site: &str, q: &Query) -> ApiResult<Vec<Row>> {
              GROUP BY g.survey, metric, type, scale, score, g1, g2"
         ),
         columns => {
-            // A day is grouped by its number and formatted once per group,
-            // not once per event.
-            let g1 = if q.group_by == Some(GroupBy::Day) { "date(g1 * 86400, 'unixepoch')" } else { "g1" };
+            let g1 = q.group_by.as_ref().map_or("g1", GroupBy::key);
             format!(
                 "SELECT survey, metric, type, scale, score, {g1} AS g1, g2, n FROM \
                  (SELECT survey, metric, type, scale, score, {}, COUNT(*) AS n FROM events WHERE {filter} \
