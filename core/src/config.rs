@@ -625,9 +625,13 @@ fn canonical_origin(origin: &str) -> String {
 /// `zh-TW`, `pt` -> `pt-BR`), then any text in the same language.
 pub fn find_text<'a>(texts: &'a Texts, locale: &str) -> Option<(&'a str, &'a str)> {
     let exact = |tag: &str| texts.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag));
-    let language = locale.split(['-', '_']).next().unwrap_or(locale);
+    let language = crate::wire::subtags(locale).next().unwrap_or(locale);
     exact(locale)
         .or_else(|| crate::i18n::supported(locale).and_then(exact))
-        .or_else(|| texts.iter().find(|(k, _)| k.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language))))
+        .or_else(|| {
+            texts
+                .iter()
+                .find(|(k, _)| crate::wire::pieces(k, b'-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
+        })
         .map(|(k, v)| (k.as_str(), v.as_str()))
 }

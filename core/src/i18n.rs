@@ -198,13 +198,13 @@ pub fn supported(tag: &str) -> Option<&'static str> {
     if let Some(t) = TAGS.iter().find(|t| t.eq_ignore_ascii_case(tag)) {
         return Some(t);
     }
-    let mut parts = tag.split(['-', '_']);
+    let mut parts = crate::wire::subtags(tag);
     let language = parts.next().unwrap_or("");
     if language.eq_ignore_ascii_case("zh") {
         let traditional = parts.any(|p| ["hant", "tw", "hk", "mo"].iter().any(|t| p.eq_ignore_ascii_case(t)));
         return Some(if traditional { "zh-TW" } else { "zh-CN" });
     }
-    TAGS.iter().copied().find(|t| t.split('-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
+    TAGS.iter().copied().find(|t| crate::wire::pieces(t, b'-').next().is_some_and(|l| l.eq_ignore_ascii_case(language)))
 }
 
 /// The built-in table for `tag`, if the language is supported (see
@@ -223,6 +223,6 @@ pub fn ui_in(tables: &[&'static UiText], tag: &str) -> &'static UiText {
 /// Whether a language is written right to left (also beyond the built-in
 /// tables: a site may configure its own texts in Hebrew, Persian, Urdu).
 pub fn is_rtl(tag: &str) -> bool {
-    let language = tag.split(['-', '_']).next().unwrap_or("");
+    let language = crate::wire::subtags(tag).next().unwrap_or("");
     ["ar", "he", "iw", "fa", "ur", "ps", "yi", "dv", "ckb"].iter().any(|l| language.eq_ignore_ascii_case(l))
 }

@@ -182,7 +182,7 @@ impl Value {
 /// `-?[0-9]+(\.[0-9]+)?`, without a float parser (size: the widget ships this).
 fn parse_decimal(s: &str) -> Option<f64> {
     let (neg, digits) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let (int, frac) = crate::wire::cut(digits, b'.').unwrap_or((digits, "0"));
     let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(int) || !all_digits(frac) {
         return None;

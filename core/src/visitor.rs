@@ -18,7 +18,7 @@
 use crate::event::EventKind;
 use crate::fatigue::{RecontactAfter, DAY_MS};
 use crate::validate::is_id;
-use crate::wire::{parse_small, parse_uint, uint};
+use crate::wire::{cut, parse_small, parse_uint, pieces, uint};
 
 /// Idle time after which the next page starts a new visit: 30 minutes.
 pub const VISIT_IDLE_MS: u64 = 30 * 60 * 1000;
@@ -204,7 +204,7 @@ impl VisitorState {
 
     /// Reads [`VisitorState::encode`]'s output; `None` for anything else.
     pub fn decode(s: &str) -> Option<Self> {
-        let mut parts = s.split(';');
+        let mut parts = pieces(s, b';');
         if parts.next()? != PREFIX {
             return None;
         }
@@ -215,11 +215,11 @@ impl VisitorState {
             ..VisitorState::default()
         };
         for p in items(parts.next()?) {
-            let (ms, priority) = p.split_once(':')?;
+            let (ms, priority) = cut(p, b':')?;
             state.prompts.push((parse_uint(ms)?, signed(priority)?));
         }
         for item in items(parts.next()?) {
-            let mut f = item.split(':');
+            let mut f = pieces(item, b':');
             let id = f.next().filter(|id| is_id(id))?;
             let shown = parse_small(f.next()?)?;
             let last_shown_ms = parse_uint(f.next()?)?;
@@ -231,7 +231,7 @@ impl VisitorState {
             state.surveys.push(SurveyState { id: id.into(), shown, last_shown_ms, answered_ms, dismissed_ms });
         }
         for item in items(parts.next()?) {
-            let (e, v) = item.split_once(':').filter(|(e, v)| is_id(e) && is_id(v))?;
+            let (e, v) = cut(item, b':').filter(|(e, v)| is_id(e) && is_id(v))?;
             state.assignments.push((e.into(), v.into()));
         }
         let bounded = state.prompts.len() <= MAX_PROMPTS
@@ -248,7 +248,7 @@ fn sep(out: &mut String, i: usize) {
 }
 
 fn items(list: &str) -> impl Iterator<Item = &str> {
-    list.split(',').filter(|s| !s.is_empty())
+    pieces(list, b',').filter(|s| !s.is_empty())
 }
 
 /// `""` -> `Some(None)`, digits -> `Some(Some(n))`, else `None`.

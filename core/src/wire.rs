@@ -90,7 +90,7 @@ pub fn event(out: &mut String, e: &Event) {
 }
 
 fn key(out: &mut String, name: &str) {
-    if !out.ends_with('{') && !out.ends_with(',') {
+    if !matches!(out.as_bytes().last(), Some(b'{' | b',')) {
         out.push(',');
     }
     out.push('"');
@@ -172,4 +172,45 @@ pub fn uint(out: &mut String, n: u64) {
         uint(out, n / 10);
     }
     out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `s` around its first `sep`, an ASCII byte: `split_once` for a char
+/// pattern, without the char searcher std brings for one (the widget had
+/// two copies of it). ASCII never occurs inside a multi-byte character, so
+/// both halves are whole characters.
+pub fn cut(s: &str, sep: u8) -> Option<(&str, &str)> {
+    cut_any(s, [sep, sep])
+}
+
+fn cut_any(s: &str, seps: [u8; 2]) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == seps[0] || b == seps[1])?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// The pieces of `s` between `sep`s (an ASCII byte), as `s.split(sep)`
+/// gives them: `"a;;b"` is `a`, ``, `b`; `""` is one empty piece.
+pub fn pieces(s: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(s), seps: [sep, sep] }
+}
+
+/// The subtags of a language tag, split at `-` or `_` (`zh_Hant_HK`).
+pub fn subtags(tag: &str) -> Pieces<'_> {
+    Pieces { rest: Some(tag), seps: [b'-', b'_'] }
+}
+
+/// See [`pieces`] and [`subtags`].
+pub struct Pieces<'a> {
+    rest: Option<&'a str>,
+    seps: [u8; 2],
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        let (piece, rest) = cut_any(s, self.seps).map_or((s, None), |(piece, rest)| (piece, Some(rest)));
+        self.rest = rest;
+        Some(piece)
+    }
 }

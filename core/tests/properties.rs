@@ -163,6 +163,18 @@ proptest! {
         }
     }
 
+    /// The widget's byte splitters (no char searcher in the wasm) agree
+    /// with std's `split` and `split_once` on any text, multi-byte
+    /// characters included.
+    #[test]
+    fn byte_splitters_agree_with_std(s in "[a-z:;,.=&_\\-]{0,12}|\\PC{0,12}", sep in prop::sample::select(b":;,.=&-".to_vec())) {
+        let std: Vec<&str> = s.split(char::from(sep)).collect();
+        prop_assert_eq!(wire::pieces(&s, sep).collect::<Vec<_>>(), std);
+        prop_assert_eq!(wire::cut(&s, sep), s.split_once(char::from(sep)));
+        let tags: Vec<&str> = s.split(['-', '_']).collect();
+        prop_assert_eq!(wire::subtags(&s).collect::<Vec<_>>(), tags);
+    }
+
     #[test]
     fn arbitrary_configs_never_panic_validation(v in any_json()) {
         if let Ok(c) = serde_json::from_value::<SiteConfig>(v) {

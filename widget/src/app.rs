@@ -14,6 +14,7 @@ use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
 use touchpoint_core::prompt::PromptView;
 use touchpoint_core::rule::Value;
+use touchpoint_core::wire::{cut, pieces};
 use touchpoint_core::{SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -139,7 +140,7 @@ pub fn start(site: String, collector: String, config: JsValue) {
             logged: Vec::new(),
             warned: Vec::new(),
             forced: query_param(&query, "touchpoint_variant")
-                .and_then(|v| v.split_once(':').map(|(e, v)| (e.to_owned(), v.to_owned()))),
+                .and_then(|v| cut(&v, b':').map(|(e, v)| (e.to_owned(), v.to_owned()))),
             signals: None,
         })
     });
@@ -157,8 +158,8 @@ pub fn start(site: String, collector: String, config: JsValue) {
 
 /// `name=value` of a query string (`?a=1&b=2`), percent-decoded.
 fn query_param(query: &str, name: &str) -> Option<String> {
-    let pairs = query.trim_start_matches('?').split('&');
-    let raw = pairs.filter_map(|p| p.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)?;
+    let pairs = pieces(query.strip_prefix('?').unwrap_or(query), b'&');
+    let raw = pairs.filter_map(|p| cut(p, b'=')).find(|(k, _)| *k == name).map(|(_, v)| v)?;
     js_sys::decode_uri_component(raw).ok().and_then(|v| v.as_string())
 }
 
@@ -173,8 +174,11 @@ impl App {
 }
 
 fn loaded(config: SiteConfig) {
+    // Leaked before anything else: no path drops it, so the wasm carries
+    // no code to free a configuration.
+    let config: &'static SiteConfig = Box::leak(Box::new(config));
     let pending = with_app(|app| {
-        app.config = Some(Box::leak(Box::new(config)));
+        app.config = Some(config);
         std::mem::take(&mut app.pending)
     });
     journey::begin();

@@ -30,7 +30,7 @@ pub fn busy_elsewhere(site: &str, tab: &str) -> bool {
 /// does (none stored, or expired).
 fn held_by(key: &str, tab: &str) -> Option<bool> {
     let value = storage()?.get_item(key).ok().flatten()?;
-    let (holder, expires) = value.split_once(':')?;
+    let (holder, expires) = touchpoint_core::wire::cut(&value, b':')?;
     let live = touchpoint_core::wire::parse_uint(expires).is_some_and(|t| t > now_ms());
     live.then(|| holder == tab)
 }
