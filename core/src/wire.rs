@@ -182,9 +182,19 @@ pub fn cut(s: &str, sep: u8) -> Option<(&str, &str)> {
     cut_any(s, [sep, sep])
 }
 
+// An index loop: `bytes().position` kept its iterator in memory at
+// opt-level z (twice the code).
 fn cut_any(s: &str, seps: [u8; 2]) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == seps[0] || b == seps[1])?;
-    Some((&s[..i], &s[i + 1..]))
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == seps[0] || bytes[i] == seps[1] {
+            let (head, tail) = s.split_at_checked(i)?;
+            return Some((head, tail.get(1..)?));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The pieces of `s` between `sep`s (an ASCII byte), as `s.split(sep)`
