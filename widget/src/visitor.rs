@@ -69,8 +69,9 @@ thread_local! {
     /// The decision state this page could not store: no consent to store
     /// it yet, or localStorage refused it (blocked, full). Decisions use it
     /// until a store succeeds, so a page view still counts its visit and
-    /// what it showed.
-    static UNSTORED: RefCell<Option<VisitorState>> = const { RefCell::new(None) };
+    /// what it showed. Kept in its stored form, read back like the stored
+    /// state (and no code to copy a `VisitorState`).
+    static UNSTORED: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The decision state: this page's own when it could not be stored, else
@@ -79,15 +80,17 @@ thread_local! {
 pub fn load_state(site: &str) -> VisitorState {
     UNSTORED
         .with(|u| u.borrow().clone())
-        .or_else(|| get(&site_key("state", site)).and_then(|s| VisitorState::decode(&s)))
+        .or_else(|| get(&site_key("state", site)))
+        .and_then(|s| VisitorState::decode(&s))
         .unwrap_or_default()
 }
 
 /// Keeps `state` for this page, in localStorage when `store` (consent
 /// allows it) and the browser takes it.
 pub fn save_state(site: &str, state: &VisitorState, store: bool) {
-    let stored = store && set(&site_key("state", site), &state.encode());
-    UNSTORED.with(|u| *u.borrow_mut() = (!stored).then(|| state.clone()));
+    let encoded = state.encode();
+    let stored = store && set(&site_key("state", site), &encoded);
+    UNSTORED.with(|u| *u.borrow_mut() = (!stored).then_some(encoded));
 }
 
 /// Where the consent choice is stored.
