@@ -82,6 +82,11 @@ test("keyboard only: arrows move the choice without submitting; Send submits", a
   const seen = await page.evaluate(() => window.__seen);
   assert.deepEqual(seen.map((e) => [e.type, e.score, e.comment]), [["response", 3, null], ["response", 3, "Too slow"]]);
   assert.deepEqual(seen.map((e) => e.visitor), [visitor, visitor], "the visitor id the answers are stored under");
+  // The callback gets the event as the collector received it.
+  const fields = (e) => [e.id, e.survey, e.touchpoint, e.metric, e.url, e.locale];
+  assert.deepEqual(seen.map(fields), [fields(r), fields(r)]);
+  assert.equal(seen[0].ts, r.ts, "the response keeps the time of its score");
+  assert.deepEqual(seen.map((e) => [e.experiment, e.variant]), [[null, null], [null, null]], "no experiment: null, not missing");
   await page.close();
 });
 

@@ -8,13 +8,14 @@ use std::cell::RefCell;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Function, Promise, JSON};
 use touchpoint_core::decide::Plan;
 use touchpoint_core::event::{Event, EventKind};
 use touchpoint_core::flow::Step;
+use touchpoint_core::outbox::Queued;
 use touchpoint_core::prompt::PromptView;
 use touchpoint_core::rule::Value;
-use touchpoint_core::wire::{cut, pieces};
+use touchpoint_core::wire::{self, cut, pieces};
 use touchpoint_core::{SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -430,34 +431,30 @@ fn emit(kind: EventKind, comment: Option<String>) {
     .flatten() else {
         return;
     };
-    call_hooks(&hooks, &event);
+    let json = wire::event_json(&event);
+    call_hooks(&hooks, &json);
     if allowed {
         journey::remember(&event);
-        outbox::enqueue(&event);
+        outbox::enqueue(Queued { id: event.id, kind: event.kind, json });
     }
 }
 
-/// Runs the page's callbacks with a plain object; one that throws is
+/// Runs the page's callbacks with the event as the collector receives it
+/// (`JSON.parse` of its wire form: one serializer, not a second one field
+/// by field), `experiment` and `variant` null when there is none. The page
+/// can keep `visitor` with its own record of the person, to find their
+/// answers again (an access or erasure request). A callback that throws is
 /// reported, not propagated into the widget.
-fn call_hooks(hooks: &[Function], event: &Event) {
+fn call_hooks(hooks: &[Function], json: &str) {
     if hooks.is_empty() {
         return;
     }
-    let payload = Object::new();
-    let set = |k: &str, v: JsValue| set_prop(&payload, k, &v);
-    let opt = |v: &Option<String>| v.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-    set("id", event.id.as_str().into());
-    set("type", event.kind.as_str().into());
-    set("survey", event.survey.as_str().into());
-    set("touchpoint", event.touchpoint.as_str().into());
-    set("metric", event.metric.as_str().into());
-    // The page can keep it with its own record of the person, to find
-    // their answers again (an access or erasure request).
-    set("visitor", event.visitor.as_str().into());
-    set("score", event.score.map_or(JsValue::NULL, JsValue::from));
-    set("comment", opt(&event.comment));
-    set("experiment", opt(&event.experiment));
-    set("variant", opt(&event.variant));
+    let Ok(payload) = JSON::parse(json) else { return };
+    for key in ["experiment", "variant"] {
+        if prop(&payload, key).is_undefined() {
+            set_prop(&payload, key, &JsValue::NULL);
+        }
+    }
     for f in hooks {
         if f.call1(&JsValue::NULL, &payload).is_err() {
             warn("a touchpoint('on', ...) callback threw an exception");

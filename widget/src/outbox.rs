@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use js_sys::{Array, JSON};
-use touchpoint_core::event::{Event, EventKind};
+use touchpoint_core::event::EventKind;
 use touchpoint_core::outbox::{backoff_ms, classify, Outbox, Outcome, Queued};
 use touchpoint_core::wire;
 use wasm_bindgen::JsCast;
@@ -65,9 +65,8 @@ pub fn init(site: &str, collector: &str) {
     flush();
 }
 
-/// Queues one event durably, then tries to send.
-pub fn enqueue(event: &Event) {
-    let queued = Queued::from(event);
+/// Queues one event (its wire JSON) durably, then tries to send.
+pub fn enqueue(queued: Queued) {
     update(|o| o.push(queued));
     flush();
 }
