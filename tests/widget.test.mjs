@@ -139,10 +139,13 @@ test("the comment's Send waits for text, so a double click on the score's Send d
   assert.equal(await send.isDisabled(), true);
   await comment.fill("   ");
   assert.equal(await send.isDisabled(), true, "blank is nothing to send");
-  await comment.fill("Fast delivery");
+  await comment.fill("\u3000\n");
+  assert.equal(await send.isDisabled(), true, "an ideographic space (Japanese keyboards) is blank too");
+  await comment.fill("\u3000Fast delivery \n");
   assert.equal(await send.isDisabled(), false);
   await send.click();
   await page.getByRole("status").waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__seen.map((e) => e.comment)), [null, "Fast delivery"], "sent trimmed");
   await page.close();
 });
 

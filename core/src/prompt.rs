@@ -142,7 +142,7 @@ pub fn visitor_locale<'a>(
     default: &'a str,
     survey: Option<&Survey>,
 ) -> &'a str {
-    let valid = |c: &'a str| Some(c.trim()).filter(|c| is_locale(c));
+    let valid = |c: &'a str| Some(c.trim_ascii()).filter(|c| is_locale(c));
     if let Some(first) = fixed.iter().flatten().find_map(|c| valid(c)) {
         return first;
     }

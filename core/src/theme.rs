@@ -223,7 +223,7 @@ fn is_font_list(f: &str) -> bool {
 /// 2 KB). Safe for CSS, since no non-ASCII character can end a value, a
 /// declaration or a rule; and a validated config passes both the same.
 fn is_css_font_list(f: &str) -> bool {
-    !f.trim().is_empty()
+    !f.trim_ascii().is_empty()
         && f.len() <= 100
         && f.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '-' | '"' | '\''))
 }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
-use js_sys::{Array, Object};
+use js_sys::{Array, JsString, Object};
 use touchpoint_core::config::Display;
 use touchpoint_core::i18n::UiText;
 use touchpoint_core::limits::MAX_COMMENT_CHARS;
@@ -322,7 +322,7 @@ fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
         // is something to send.
         "change" | "input" => {
             let Some(form) = within("form") else { return };
-            let blank = |area: Element| prop_str(&area, "value").unwrap_or_default().trim().is_empty();
+            let blank = |area: Element| field_text(&area).is_empty();
             let ready = !form.query_selector("textarea").ok().flatten().is_some_and(blank);
             if let Some(send) = form.query_selector(".send").ok().flatten() {
                 set_prop(&send, "disabled", &JsValue::from_bool(!ready));
@@ -357,12 +357,18 @@ fn composing(e: &web_sys::Event) -> bool {
 /// (an empty one skips).
 fn read_answer(form: &Element) -> Option<Action> {
     let field = |selector: &str| form.query_selector(selector).ok().flatten();
-    let value = |e: Element| prop_str(&e, "value").unwrap_or_default();
     if let Some(area) = field("textarea") {
-        let text = value(area).trim().to_owned();
+        let text = field_text(&area);
         return Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) });
     }
-    touchpoint_core::wire::parse_small(&value(field("input:checked")?)).map(Action::Score)
+    touchpoint_core::wire::parse_small(&field_text(&field("input:checked")?)).map(Action::Score)
+}
+
+/// A form field's value without the white space around it, trimmed by the
+/// browser's own `trim` (Unicode white space, such as the ideographic
+/// space of a Japanese keyboard), so the wasm carries no table of it.
+fn field_text(field: &Element) -> String {
+    prop(field, "value").dyn_into::<JsString>().map(|s| String::from(s.trim())).unwrap_or_default()
 }
 
 /// An element that can take focus, if `v` is one (HTML and SVG elements

@@ -41,7 +41,7 @@ pub fn post(url: &str, body: &str, done: Box<dyn FnOnce(Answer)>) {
                 .get("Retry-After")
                 .ok()
                 .flatten()
-                .and_then(|v| touchpoint_core::wire::parse_small(v.trim()));
+                .and_then(|v| touchpoint_core::wire::parse_small(v.trim_ascii()));
             match response.json() {
                 Ok(json) => then(&json, Box::new(move |json| done(read_body(answer, &json.unwrap_or(JsValue::NULL))))),
                 Err(_) => done(read_body(answer, &JsValue::NULL)),
