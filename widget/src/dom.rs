@@ -14,8 +14,18 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Element, Window};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `window`, read once: `web_sys::window()` would look for
+    /// the global object among `globalThis`, `self`, `window` and `global`
+    /// and test it with `instanceof` (code the widget, which only runs in
+    /// pages, does not need).
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
 pub fn window() -> Window {
-    web_sys::window().expect_throw("touchpoint runs in a window")
+    WINDOW.with(Window::clone)
 }
 
 pub fn document() -> Document {
