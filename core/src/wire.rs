@@ -1,7 +1,9 @@
 //! Hand-written JSON for what the widget sends, so the wasm carries no
 //! generic serializer (a few hundred bytes instead of kilobytes). The output
 //! is exactly the serde form of [`Batch`](crate::event::Batch); a host test
-//! checks that by parsing it back.
+//! checks that by parsing it back. Also the small readers the widget uses
+//! on its own text (decimal integers, splitting at an ASCII byte), for the
+//! same reason: std's generic versions cost more of the wasm.
 
 use crate::event::{AttrValue, Event};
 
