@@ -353,6 +353,29 @@ test("a variant that sets dwell_seconds on an event trigger shows after that dwe
   await context.close();
 });
 
+test("an experiment variant's position moves the prompt: centred, it is a modal that takes focus", async () => {
+  const id = await scenario([
+    { id: "corner", trigger: { event: "corner" } },
+    { id: "middle", trigger: { event: "middle" }, experiment: { id: "where", variants: [{ id: "centred", position: "center" }] } },
+  ], { theme: { position: "bottom-left" } });
+  const placed = async (event) => {
+    const { page, context } = await open(id);
+    await page.evaluate((e) => touchpoint("event", e), event);
+    await shown(page);
+    const where = {
+      position: await prompt(page).locator(".frame").getAttribute("data-position"),
+      modal: await page.getByRole("dialog").getAttribute("aria-modal"),
+      focused: await page.evaluate(() => document.activeElement?.getAttribute("data-touchpoint") ?? null),
+      variant: await page.evaluate(() => window.__events[0].variant),
+    };
+    await context.close();
+    return where;
+  };
+  assert.deepEqual(await placed("middle"), { position: "center", modal: "true", focused: "middle", variant: "centred" });
+  assert.deepEqual(await placed("corner"), { position: "bottom-left", modal: "false", focused: null, variant: null },
+    "the site's own position, and the page keeps its focus");
+});
+
 test("fatigue across reloads: answered means never again; the recontact wait holds other surveys back", async () => {
   const id = await scenario(
     [

@@ -331,11 +331,9 @@ pub fn present(config: &'static SiteConfig, plan: Plan) -> Result<(), &'static s
     let locale = with_app(|app| visitor_locale(config, app.locale(), Some(survey))).ok_or("no widget state")?;
     let view = PromptView::new(config, survey, &locale)
         .ok_or("no text in the visitor's language and the survey says untranslated: skip")?;
-    let mut theme = config.theme.clone();
-    if let Some(position) = plan.position {
-        theme.position = position;
-    }
-    let mounted = render::mount(&view, &theme, on_action);
+    // An experiment variant may move it.
+    let position = plan.position.unwrap_or(config.theme.position);
+    let mounted = render::mount(&view, &config.theme, position, on_action);
     let locale = view.locale.to_owned();
     with_app(|app| {
         let lease = Lease::take(&app.site, &app.tab);

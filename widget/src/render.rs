@@ -77,16 +77,17 @@ const HOST_STYLE: [(&str, &str); 12] = [
     ("display", "block"),
 ];
 
-/// Builds and shows `view`; `on` hears every visitor action, always after
-/// the DOM event that caused it has finished dispatching.
-pub fn mount(view: &PromptView<'_>, theme: &Theme, on: fn(Action)) -> Mounted {
+/// Builds and shows `view` at `position` (the theme's, or an experiment
+/// variant's); `on` hears every visitor action, always after the DOM event
+/// that caused it has finished dispatching.
+pub fn mount(view: &PromptView<'_>, theme: &Theme, position: Position, on: fn(Action)) -> Mounted {
     let host: HtmlElement = el("div", &[("data-touchpoint", &view.survey.id)]).unchecked_into();
     let style = host.style();
     for (name, value) in HOST_STYLE {
         let _ = style.set_property_with_priority(name, value, "important");
     }
-    let modal = theme.position == Position::Center;
-    let position = match theme.position {
+    let modal = position == Position::Center;
+    let position = match position {
         Position::BottomRight => "bottom-right",
         Position::BottomLeft => "bottom-left",
         Position::Center => "center",
