@@ -165,7 +165,7 @@ pub fn eligible(
     let variant_index = variant_of(config, index, state, visitor, ctx.forced_variant);
     let variant = survey.experiment.as_ref().zip(variant_index).and_then(|(e, i)| e.variants.get(i));
     let trigger = effective_trigger(survey, variant);
-    trigger.page_holds(ctx.path, ctx.url, re).map_err(Reason::Page)?;
+    trigger.trigger.page_holds(ctx.path, ctx.url, re).map_err(Reason::Page)?;
     survey.target.eval(&|key| attribute(state, ctx, key), re).map_err(Reason::Targeting)?;
     let bucket = sample_bucket(visitor, &survey.id);
     let threshold = sample_threshold(survey.sample_rate);
@@ -223,7 +223,7 @@ pub fn trigger_of<'a>(
     visitor: &str,
     forced: Option<(&str, &str)>,
     index: usize,
-) -> Option<std::borrow::Cow<'a, crate::trigger::Trigger>> {
+) -> Option<crate::experiment::EffectiveTrigger<'a>> {
     let survey = config.surveys.get(index)?;
     let variant = plan_variant(config, index, variant_of(config, index, state, visitor, forced));
     Some(effective_trigger(survey, variant))

@@ -20,14 +20,13 @@
 //! Example: `bucket(&["sample:", "v1", ":", "s1"])` is the bucket of the
 //! string `sample:v1:s1` (a host test pins known values).
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config::Survey;
 use crate::error::{ErrorCode, FieldError};
+use crate::rule::Regex;
 use crate::theme::Position;
-use crate::trigger::{Trigger, MAX_TRIGGER_SECONDS};
+use crate::trigger::{Signal, Trigger, MAX_TRIGGER_SECONDS};
 use crate::validate::is_id;
 
 /// Buckets per draw: sampling rates resolve to 0.0001 %.
@@ -168,19 +167,33 @@ pub fn assign(exp: &Experiment, visitor_id: &str, forced: Option<(&str, &str)>) 
     exp.assign(visitor_id, forced)
 }
 
-/// The trigger a visitor in `variant` waits for: the variant's trigger or
+/// The trigger a visitor in a variant waits for: the variant's trigger or
 /// the survey's, with the variant's `delay_seconds` / `dwell_seconds`
-/// applied. Borrowed when the variant changes nothing.
-pub fn effective_trigger<'a>(survey: &'a Survey, variant: Option<&'a Variant>) -> Cow<'a, Trigger> {
-    let Some(v) = variant else {
-        return Cow::Borrowed(&survey.trigger);
-    };
-    let mut trigger = Cow::Borrowed(v.trigger.as_ref().unwrap_or(&survey.trigger));
-    if let Some(delay) = v.delay_seconds {
-        trigger.to_mut().delay_seconds = delay;
+/// applied. The trigger is borrowed, its timing carried beside it (no copy
+/// of its rules: the widget ships this).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EffectiveTrigger<'a> {
+    pub trigger: &'a Trigger,
+    pub delay_seconds: u32,
+    pub dwell_seconds: Option<u32>,
+}
+
+impl EffectiveTrigger<'_> {
+    /// [`Trigger::fires`], with this dwell time.
+    pub fn fires(&self, signal: Signal<'_>, re: &dyn Regex) -> bool {
+        match signal {
+            Signal::Dwell(s) => self.dwell_seconds.is_some_and(|t| s >= t),
+            _ => self.trigger.fires(signal, re),
+        }
     }
-    if v.dwell_seconds.is_some() {
-        trigger.to_mut().dwell_seconds = v.dwell_seconds;
+}
+
+/// The [`EffectiveTrigger`] of `survey` for a visitor in `variant`.
+pub fn effective_trigger<'a>(survey: &'a Survey, variant: Option<&'a Variant>) -> EffectiveTrigger<'a> {
+    let trigger = variant.and_then(|v| v.trigger.as_ref()).unwrap_or(&survey.trigger);
+    EffectiveTrigger {
+        trigger,
+        delay_seconds: variant.and_then(|v| v.delay_seconds).unwrap_or(trigger.delay_seconds),
+        dwell_seconds: variant.and_then(|v| v.dwell_seconds).or(trigger.dwell_seconds),
     }
-    trigger
 }

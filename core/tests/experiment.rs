@@ -1,11 +1,15 @@
 //! Sampling and experiments: the specified hash, stickiness, weights, forced
 //! variants, effective timing.
 
+mod common;
+
+use common::FakeRegex;
 use serde_json::json;
 use touchpoint_core::experiment::{
-    bucket, effective_trigger, hash, sample_bucket, sample_threshold, Experiment, BUCKETS,
+    bucket, effective_trigger, hash, sample_bucket, sample_threshold, EffectiveTrigger, Experiment, BUCKETS,
 };
 use touchpoint_core::theme::Position;
+use touchpoint_core::trigger::Signal;
 use touchpoint_core::Survey;
 
 #[test]
@@ -89,14 +93,20 @@ fn a_variant_overrides_timing_and_position() {
         ]}),
     );
     let variants = &s.experiment.as_ref().unwrap().variants;
-    assert!(matches!(effective_trigger(&s, None), std::borrow::Cow::Borrowed(t) if *t == s.trigger));
-    assert!(matches!(effective_trigger(&s, Some(&variants[0])), std::borrow::Cow::Borrowed(_)));
+    let own = EffectiveTrigger { trigger: &s.trigger, delay_seconds: 1, dwell_seconds: None };
+    assert_eq!(effective_trigger(&s, None), own);
+    assert_eq!(effective_trigger(&s, Some(&variants[0])), own);
     let later = effective_trigger(&s, Some(&variants[1]));
-    assert_eq!(later.event.as_deref(), Some("checkout_completed"));
+    assert_eq!(later.trigger.event.as_deref(), Some("checkout_completed"));
     assert_eq!((later.delay_seconds, later.dwell_seconds), (4, Some(20)));
     assert_eq!(variants[1].position, Some(Position::Center));
     let exit = effective_trigger(&s, Some(&variants[2]));
-    assert!(exit.exit_intent && exit.event.is_none() && exit.delay_seconds == 0);
+    assert!(exit.trigger.exit_intent && exit.trigger.event.is_none() && exit.delay_seconds == 0);
+    // The variant's dwell time is the one that fires, on the survey's own trigger.
+    let re = FakeRegex;
+    assert!(!own.fires(Signal::Dwell(60), &re), "the survey's own trigger has no dwell time");
+    assert!(!later.fires(Signal::Dwell(19), &re) && later.fires(Signal::Dwell(20), &re));
+    assert!(exit.fires(Signal::ExitIntent, &re) && !own.fires(Signal::ExitIntent, &re));
 }
 
 #[test]

@@ -4,11 +4,10 @@
 //! shown. The visitor's state is read fresh from storage before every
 //! decision, so other tabs' prompts and answers count at once.
 
-use std::borrow::Cow;
-
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
 use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
+use touchpoint_core::experiment::EffectiveTrigger;
 use touchpoint_core::limits::{
     MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
 };
@@ -49,7 +48,12 @@ impl Regex for BrowserRegex {
 }
 
 /// The trigger that applies to survey `index` for this visitor.
-fn trigger_of<'a>(config: &'a SiteConfig, app: &App, state: &VisitorState, index: usize) -> Option<Cow<'a, Trigger>> {
+fn trigger_of<'a>(
+    config: &'a SiteConfig,
+    app: &App,
+    state: &VisitorState,
+    index: usize,
+) -> Option<EffectiveTrigger<'a>> {
     let forced = app.forced.as_ref().map(|(e, v)| (e.as_str(), v.as_str()));
     decide::trigger_of(config, state, &app.visitor, forced, index)
 }
@@ -141,9 +145,9 @@ fn clicked(target: &Element) {
         let state = visitor::load_state(&app.site);
         let mut matching = Vec::new();
         for i in 0..config.surveys.len() {
-            let selector = trigger_of(config, app, &state, i).and_then(|t| t.click.clone());
+            let selector = trigger_of(config, app, &state, i).and_then(|t| t.trigger.click.as_deref());
             let Some(selector) = selector else { continue };
-            match target.closest(&selector) {
+            match target.closest(selector) {
                 Ok(Some(_)) => matching.push(i),
                 Ok(None) => {}
                 Err(_) => warn_once(app, i, "trigger.click is not a valid CSS selector; the click trigger is ignored"),
@@ -170,7 +174,7 @@ fn navigated() {
         let config = app.config?;
         let state = count_page_view(app);
         let holds = |app: &App, index: usize| {
-            trigger_of(config, app, &state, index).is_some_and(|t| t.page_holds(&path, &url, &regex).is_ok())
+            trigger_of(config, app, &state, index).is_some_and(|t| t.trigger.page_holds(&path, &url, &regex).is_ok())
         };
         if let Some(index) = app.delayed.as_ref().map(|(p, _)| p.survey).filter(|i| !holds(app, *i)) {
             app.delayed = None;
