@@ -123,8 +123,10 @@ pub fn start(site: String, collector: String, config: JsValue) {
         }
     })
     .forget();
+    // Filled once, never replaced: the state lives as long as the page, so
+    // the wasm carries no code to drop a whole `App`.
     APP.with(|a| {
-        *a.borrow_mut() = Some(App {
+        a.borrow_mut().get_or_insert_with(|| App {
             site,
             tab: visitor::random_id(),
             visitor: visitor::stored_id().unwrap_or_else(visitor::random_id),
@@ -143,7 +145,7 @@ pub fn start(site: String, collector: String, config: JsValue) {
             forced: query_param(&query, "touchpoint_variant")
                 .and_then(|v| cut(&v, b':').map(|(e, v)| (e.to_owned(), v.to_owned()))),
             signals: None,
-        })
+        });
     });
     let done: Box<dyn FnOnce(Result<JsValue, JsValue>)> = Box::new(|json| match json.map(|v| config::read(&v)) {
         Ok(Some(config)) => loaded(config),

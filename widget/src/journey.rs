@@ -95,7 +95,7 @@ pub fn begin() {
             info(&m);
         }
         // Listening calls nothing back before this returns.
-        app.signals = Some(signals::listen(needs, on_signal));
+        app.signals.get_or_insert_with(|| signals::listen(needs, on_signal));
     });
 }
 
