@@ -181,10 +181,7 @@ pub struct EffectiveTrigger<'a> {
 impl EffectiveTrigger<'_> {
     /// [`Trigger::fires`], with this dwell time.
     pub fn fires(&self, signal: Signal<'_>, re: &dyn Regex) -> bool {
-        match signal {
-            Signal::Dwell(s) => self.dwell_seconds.is_some_and(|t| s >= t),
-            _ => self.trigger.fires(signal, re),
-        }
+        self.trigger.fires_after(signal, self.dwell_seconds, re)
     }
 }
 

@@ -100,13 +100,19 @@ impl Trigger {
     /// Whether `signal` is one this trigger waits for. `page` is not checked
     /// here (see [`Trigger::page_holds`] and `decide::eligible`).
     pub fn fires(&self, signal: Signal<'_>, re: &dyn Regex) -> bool {
+        self.fires_after(signal, self.dwell_seconds, re)
+    }
+
+    /// [`Trigger::fires`] with `dwell_seconds` in place of the trigger's own
+    /// (an experiment variant's retiming).
+    pub fn fires_after(&self, signal: Signal<'_>, dwell_seconds: Option<u32>, re: &dyn Regex) -> bool {
         match signal {
             Signal::Event { name, props } => self.event.as_deref() == Some(name) && self.where_.eval(props, re).is_ok(),
             Signal::PageView => self.page_view,
             Signal::Click => self.click.is_some(),
             Signal::ExitIntent => self.exit_intent,
             Signal::Scroll(p) => self.scroll_percent.is_some_and(|t| p >= t),
-            Signal::Dwell(s) => self.dwell_seconds.is_some_and(|t| s >= t),
+            Signal::Dwell(s) => dwell_seconds.is_some_and(|t| s >= t),
             Signal::Inactivity(s) => self.inactivity_seconds.is_some_and(|t| s >= t),
         }
     }
