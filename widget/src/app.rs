@@ -20,7 +20,7 @@ use touchpoint_core::{SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, now_ms, page_url, prop, prop_str, set_prop, then, warn, window};
+use crate::dom::{document, now_ms, page_url, prop, prop_str, search, set_prop, then, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -103,7 +103,7 @@ pub fn start(site: String, collector: String, config: JsValue) {
     url.push_str("/v1/sites/");
     url.push_str(&site);
     url.push_str("/config");
-    let query = window().location().search().unwrap_or_default();
+    let query = search();
     let consent = visitor::consent(&site);
     let attrs = visitor::load_attrs(&site);
     outbox::init(&site, collector);

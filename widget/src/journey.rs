@@ -21,7 +21,7 @@ use web_sys::Element;
 
 use crate::api::{attr, Attrs};
 use crate::app::{self, tracking, with_app, App};
-use crate::dom::{after, href, info, now_ms, soon, warn, window};
+use crate::dom::{after, href, info, now_ms, pathname, soon, user_agent, warn};
 use crate::signals::{self, Needs, PageSignal};
 use crate::{tabs, visitor};
 
@@ -191,11 +191,11 @@ fn navigated() {
 
 /// `(location.pathname, location.href)`.
 fn location() -> (String, String) {
-    (window().location().pathname().unwrap_or_default(), href())
+    (pathname(), href())
 }
 
 fn device() -> Device {
-    Device::from_user_agent(&window().navigator().user_agent().unwrap_or_default())
+    Device::from_user_agent(&user_agent())
 }
 
 /// The page's side of a decision context, read once per decision. Not

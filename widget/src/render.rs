@@ -8,17 +8,21 @@ use std::cell::RefCell;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
-use js_sys::{Array, JsString, Object};
+use js_sys::{Array, JsString};
 use touchpoint_core::config::Display;
 use touchpoint_core::i18n::UiText;
 use touchpoint_core::limits::MAX_COMMENT_CHARS;
 use touchpoint_core::prompt::{number, PromptView};
 use touchpoint_core::theme::{Mode, Position, Theme};
 use touchpoint_core::wire;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use web_sys::{CssStyleSheet, Element, EventTarget, HtmlElement, ShadowRoot};
+use web_sys::{Element, EventTarget, ShadowRoot};
 
-use crate::dom::{after, append, document, el, prop, prop_num, prop_str, set_prop, soon, text_el, window};
+use crate::dom::{
+    after, append, build, document, find, find_all, focus, inner_height, open_shadow, prop, prop_num, prop_str,
+    set_prop, set_style, soon, window,
+};
 use crate::style::CSS;
 
 /// What the visitor did.
@@ -35,13 +39,13 @@ pub enum Action {
 
 /// A prompt on screen; dropping it removes it and detaches its listeners.
 pub struct Mounted {
-    host: HtmlElement,
+    host: Element,
     root: ShadowRoot,
     body: Element,
     live: Element,
     modal: bool,
     /// Where focus was before a modal prompt took it.
-    return_focus: Option<HtmlElement>,
+    return_focus: Option<Element>,
     /// The delegated listeners on the shadow root.
     _listeners: Vec<EventListener>,
     /// The comment step's `visualViewport` listeners.
@@ -52,9 +56,7 @@ pub struct Mounted {
 impl Drop for Mounted {
     fn drop(&mut self) {
         self.host.remove();
-        if let Some(el) = self.return_focus.take() {
-            let _ = el.focus();
-        }
+        focus(self.return_focus.take());
     }
 }
 
@@ -81,10 +83,9 @@ const HOST_STYLE: [(&str, &str); 12] = [
 /// variant's); `on` hears every visitor action, always after the DOM event
 /// that caused it has finished dispatching.
 pub fn mount(view: &PromptView<'_>, theme: &Theme, position: Position, on: fn(Action)) -> Mounted {
-    let host: HtmlElement = el("div", &[("data-touchpoint", &view.survey.id)]).unchecked_into();
-    let style = host.style();
+    let host = build("<div data-touchpoint=\u{1}/>", &[&view.survey.id]);
     for (name, value) in HOST_STYLE {
-        let _ = style.set_property_with_priority(name, value, "important");
+        set_style(&host, name, value, "important");
     }
     let modal = position == Position::Center;
     let position = match position {
@@ -97,39 +98,26 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, position: Position, on: fn(Ac
         Mode::Dark => "dark",
         Mode::Auto => "auto",
     };
-    let init = Object::new();
-    set_prop(&init, "mode", &"open".into());
-    let root = host.attach_shadow(init.unchecked_ref()).expect_throw("a div hosts a shadow root");
+    let root = open_shadow(&host);
     adopt_styles(&root, &theme.css());
-    let frame = el("div", &[("class", "frame"), ("data-position", position), ("data-mode", mode)]);
-    root.append_child(&frame).expect_throw("append to a fresh shadow root");
+    let frame = build("<div class=frame data-position=\u{1} data-mode=\u{2}/>", &[position, mode]);
+    append(&root, &frame);
     if modal {
-        append(&frame, &el("div", &[("class", "backdrop"), ("part", "backdrop")]));
+        append(&frame, &build("<div class=backdrop part=backdrop/>", &[]));
     }
+    let (aria_modal, sentinel_tab) = if modal { ("true", "0") } else { ("false", "-1") };
     let dir = if view.rtl { "rtl" } else { "ltr" };
-    let panel = el(
-        "div",
-        &[
-            ("class", "tp"),
-            ("part", "dialog"),
-            ("role", "dialog"),
-            ("aria-modal", if modal { "true" } else { "false" }),
-            ("aria-labelledby", "tp-q"),
-            ("aria-describedby", "tp-d"),
-            ("lang", view.locale),
-            ("dir", dir),
-        ],
-    );
     // In a modal, Tab into a sentinel at either end wraps round to the other.
-    let wrap =
-        |to: &str| el("span", &[("class", "sentinel"), ("tabindex", if modal { "0" } else { "-1" }), ("data-to", to)]);
-    append(&panel, &wrap("last"));
-    append(&panel, &close_button(view.ui.close));
-    let body = el("div", &[("class", "body")]);
-    append(&panel, &body);
-    append(&panel, &wrap("first"));
+    let panel = build(
+        "<div class=tp part=dialog role=dialog aria-modal=\u{1} aria-labelledby=tp-q aria-describedby=tp-d lang=\u{2} \
+         dir=\u{3}><span class=sentinel tabindex=\u{4} data-to=last/><button type=button class=x part=close \
+         aria-label=\u{5}><span aria-hidden=true>\u{d7}</></><div class=body/><span class=sentinel tabindex=\u{4} \
+         data-to=first/></>",
+        &[aria_modal, view.locale, dir, sentinel_tab, view.ui.close],
+    );
     append(&frame, &panel);
-    let live = el("div", &[("class", "sr"), ("aria-live", "polite")]);
+    let body = find(&panel, ".body").expect_throw("the panel has a body");
+    let live = build("<div class=sr aria-live=polite/>", &[]);
     append(&frame, &live);
     let listeners = EVENTS
         .into_iter()
@@ -168,47 +156,38 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, position: Position, on: fn(Ac
 
 impl Mounted {
     fn score_step(&mut self, view: &PromptView<'_>) {
-        let form = el("form", &[("class", "step"), ("novalidate", "")]);
-        let group = el("fieldset", &[("class", "group")]);
-        append(&group, &text_el("legend", &[("id", "tp-q"), ("class", "q"), ("part", "question")], view.question));
         let kind = match view.display {
             Display::Numbers => "scale numbers",
             Display::Stars => "scale stars",
             Display::Emoji => "scale emoji",
         };
         let count = number(view.top - view.bottom + 1);
-        let scale = el("div", &[("class", kind), ("part", "scale"), ("data-points", &count)]);
+        let form = build(
+            "<form class=step novalidate=><fieldset class=group><legend id=tp-q class=q part=question>\u{1}</><div \
+             class=\u{2} part=scale data-points=\u{3}/><div class=ends id=tp-d part=ends><span>\u{4}</><span>\u{5}</>\
+             </></><div class=actions><button type=submit class=send part=send disabled=>\u{6}</></></>",
+            &[view.question, kind, &count, view.low_label, view.high_label, view.ui.send],
+        );
+        let scale = find(&form, ".scale").expect_throw("the step has a scale");
         for score in view.bottom..=view.top {
-            let value = number(score);
-            let label = el("label", &[("class", "pt"), ("part", "point")]);
-            let input = el(
-                "input",
-                &[("type", "radio"), ("name", "score"), ("value", &value), ("aria-label", &view.point_label(score))],
+            let label = build(
+                "<label class=pt part=point><input type=radio name=score value=\u{1} aria-label=\u{2}/><span \
+                 aria-hidden=true>\u{3}</></>",
+                &[&number(score), &view.point_label(score), &view.point_face(score)],
             );
-            append(&label, &input);
-            let face = text_el("span", &[("aria-hidden", "true")], &view.point_face(score));
+            // Faces drawn in SVG: the visitor's fonts may have no emoji.
             if view.display == Display::Emoji {
-                append(&face, &face_svg(score));
+                let face = build(
+                    "<svg viewBox=\"0 0 24 24\" width=30 height=30 class=face><circle cx=12 cy=12 r=10.5/><circle \
+                     cx=8.5 cy=9.5 r=1.3 class=eye/><circle cx=15.5 cy=9.5 r=1.3 class=eye/><path d=\u{1}/></>",
+                    &[PromptView::face_mouth(score)],
+                );
+                if let Some(span) = find(&label, "span") {
+                    append(&span, &face);
+                }
             }
-            append(&label, &face);
             append(&scale, &label);
         }
-        append(&group, &scale);
-        let ends = el("div", &[("class", "ends"), ("id", "tp-d"), ("part", "ends")]);
-        append(&ends, &text_el("span", &[], view.low_label));
-        append(&ends, &text_el("span", &[], view.high_label));
-        append(&group, &ends);
-        append(&form, &group);
-        let actions = el("div", &[("class", "actions")]);
-        append(
-            &actions,
-            &text_el(
-                "button",
-                &[("type", "submit"), ("class", "send"), ("part", "send"), ("disabled", "")],
-                view.ui.send,
-            ),
-        );
-        append(&form, &actions);
         self.replace_step(&form);
     }
 
@@ -216,27 +195,17 @@ impl Mounted {
     /// the `on` that [`mount`] was given, like every other action.
     pub fn follow_up(&mut self, question: &str, ui: &UiText) {
         let had_focus = self.has_focus();
-        let form = el("form", &[("class", "step"), ("novalidate", "")]);
-        append(
-            &form,
-            &text_el("label", &[("id", "tp-q"), ("for", "tp-why"), ("class", "q why"), ("part", "question")], question),
-        );
         let max = wire::decimal(MAX_COMMENT_CHARS as u64);
-        let area = el(
-            "textarea",
-            &[("id", "tp-why"), ("part", "comment"), ("rows", "3"), ("maxlength", &max), ("aria-describedby", "tp-d")],
+        // Send is enabled once something is typed: an empty Send would skip
+        // the question, which a double click on the score's Send did at once.
+        let form = build(
+            "<form class=step novalidate=><label id=tp-q for=tp-why class=\"q why\" part=question>\u{1}</><textarea \
+             id=tp-why part=comment rows=3 maxlength=\u{2} aria-describedby=tp-d/><span id=tp-d hidden=/><div \
+             class=actions><button type=button class=skip part=skip>\u{3}</><button type=submit class=send part=send \
+             disabled=>\u{4}</></></>",
+            &[question, &max, ui.skip, ui.send],
         );
-        append(&form, &area);
-        append(&form, &el("span", &[("id", "tp-d"), ("hidden", "")]));
-        let actions = el("div", &[("class", "actions")]);
-        append(&actions, &text_el("button", &[("type", "button"), ("class", "skip"), ("part", "skip")], ui.skip));
-        // Enabled once something is typed: an empty Send would skip the
-        // question, which a double click on the score's Send did at once.
-        append(
-            &actions,
-            &text_el("button", &[("type", "submit"), ("class", "send"), ("part", "send"), ("disabled", "")], ui.send),
-        );
-        append(&form, &actions);
+        let area = find(&form, "textarea").expect_throw("the step has a textarea");
         self.replace_step(&form);
         self.keyboard = keep_above_keyboard(&area);
         if had_focus || self.modal {
@@ -247,13 +216,9 @@ impl Mounted {
     /// Replaces the prompt with the thank-you note, which closes itself.
     pub fn thank_you(&mut self, text: &str, on: fn(Action)) {
         let had_focus = self.has_focus();
-        let note = text_el(
-            "p",
-            &[("id", "tp-q"), ("class", "thanks"), ("role", "status"), ("tabindex", "-1"), ("part", "thanks")],
-            text,
-        );
+        let note = build("<p id=tp-q class=thanks role=status tabindex=-1 part=thanks>\u{1}</>", &[text]);
         self.replace_step(&note);
-        append(&self.body, &el("span", &[("id", "tp-d"), ("hidden", "")]));
+        append(&self.body, &build("<span id=tp-d hidden=/>", &[]));
         if had_focus || self.modal {
             focus(Some(note));
         }
@@ -264,7 +229,7 @@ impl Mounted {
         // The comment step's lift above the keyboard goes with it.
         self.keyboard = None;
         if let Some(panel) = self.body.parent_element() {
-            lift(&panel.unchecked_into(), 0.0);
+            lift(&panel, 0.0);
         }
         self.body.set_text_content(None);
         append(&self.body, content);
@@ -275,32 +240,8 @@ impl Mounted {
     }
 
     fn focus_first(&self, selector: &str) {
-        focus(self.body.query_selector(selector).ok().flatten());
+        focus(find(&self.body, selector));
     }
-}
-
-/// A face drawn in SVG (the visitor's fonts may have no emoji).
-fn face_svg(score: u8) -> Element {
-    const SVG: &str = "http://www.w3.org/2000/svg";
-    let make = |tag: &str, attrs: &[(&str, &str)]| {
-        let e = document().create_element_ns(Some(SVG), tag).expect_throw("SVG element");
-        for (k, v) in attrs {
-            let _ = e.set_attribute(k, v);
-        }
-        e
-    };
-    let svg = make("svg", &[("viewBox", "0 0 24 24"), ("width", "30"), ("height", "30"), ("class", "face")]);
-    append(&svg, &make("circle", &[("cx", "12"), ("cy", "12"), ("r", "10.5")]));
-    append(&svg, &make("circle", &[("cx", "8.5"), ("cy", "9.5"), ("r", "1.3"), ("class", "eye")]));
-    append(&svg, &make("circle", &[("cx", "15.5"), ("cy", "9.5"), ("r", "1.3"), ("class", "eye")]));
-    append(&svg, &make("path", &[("d", PromptView::face_mouth(score))]));
-    svg
-}
-
-fn close_button(label: &str) -> Element {
-    let button = el("button", &[("type", "button"), ("class", "x"), ("part", "close"), ("aria-label", label)]);
-    append(&button, &text_el("span", &[("aria-hidden", "true")], "\u{00d7}"));
-    button
 }
 
 /// The DOM events the prompt reacts to, each heard once on its shadow root
@@ -324,8 +265,8 @@ fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
         "change" | "input" => {
             let Some(form) = within("form") else { return };
             let blank = |area: Element| field_text(&area).is_empty();
-            let ready = !form.query_selector("textarea").ok().flatten().is_some_and(blank);
-            if let Some(send) = form.query_selector(".send").ok().flatten() {
+            let ready = !find(&form, "textarea").is_some_and(blank);
+            if let Some(send) = find(&form, ".send") {
                 set_prop(&send, "disabled", &JsValue::from_bool(!ready));
             }
         }
@@ -339,10 +280,9 @@ fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
         "focusin" if modal => {
             let Some(to) = target.get_attribute("data-to") else { return };
             let Some(panel) = within(".tp") else { return };
-            let all = panel.query_selector_all("button:not([disabled]),input:checked,input,textarea").ok();
-            let n = all.as_ref().map_or(0, |l| l.length());
-            let index = if to == "last" { n.saturating_sub(1) } else { 0 };
-            focus(all.and_then(|l| l.get(index)).map(JsCast::unchecked_into));
+            let all = find_all(&panel, "button:not([disabled]),input:checked,input,textarea");
+            let index = if to == "last" { all.length().saturating_sub(1) } else { 0 };
+            focus(all.get(index).map(JsCast::unchecked_into));
         }
         _ => {}
     }
@@ -357,7 +297,7 @@ fn composing(e: &web_sys::Event) -> bool {
 /// What a submitted step's form says: the chosen score, or the comment
 /// (an empty one skips).
 fn read_answer(form: &Element) -> Option<Action> {
-    let field = |selector: &str| form.query_selector(selector).ok().flatten();
+    let field = |selector: &str| find(form, selector);
     if let Some(area) = field("textarea") {
         let text = field_text(&area);
         return Some(if text.is_empty() { Action::Skip } else { Action::Comment(text) });
@@ -372,16 +312,9 @@ fn field_text(field: &Element) -> String {
     prop(field, "value").dyn_into::<JsString>().map(|s| String::from(s.trim())).unwrap_or_default()
 }
 
-/// An element that can take focus, if `v` is one (HTML and SVG elements
-/// both have `focus()`).
-fn focusable(v: JsValue) -> Option<HtmlElement> {
-    v.dyn_into::<Element>().ok().map(JsCast::unchecked_into)
-}
-
-fn focus(e: Option<Element>) {
-    if let Some(e) = e {
-        let _ = e.unchecked_into::<HtmlElement>().focus();
-    }
+/// The element `v` is, if it is one.
+fn focusable(v: JsValue) -> Option<Element> {
+    v.dyn_into::<Element>().ok()
 }
 
 /// On phones, keeps the comment field above the on-screen keyboard: the
@@ -389,22 +322,22 @@ fn focus(e: Option<Element>) {
 /// whenever it resizes or moves (iOS moves it without resizing).
 fn keep_above_keyboard(area: &Element) -> Option<[EventListener; 2]> {
     let vv: EventTarget = Some(prop(&window(), "visualViewport")).filter(JsValue::is_object)?.unchecked_into();
-    let panel: HtmlElement = area.closest(".tp").ok().flatten()?.unchecked_into();
+    let panel = area.closest(".tp").ok().flatten()?;
     let listen = |kind: &'static str| {
         let (vv, panel) = (vv.clone(), panel.clone());
         EventListener::new(&vv.clone(), kind, move |_| {
             let px = |v: &JsValue, key: &str| prop_num(v, key).unwrap_or(0.0);
-            lift(&panel, px(&window(), "innerHeight") - px(&vv, "height") - px(&vv, "offsetTop"));
+            lift(&panel, inner_height() - px(&vv, "height") - px(&vv, "offsetTop"));
         })
     };
     Some([listen("resize"), listen("scroll")])
 }
 
 /// Lifts the sheet by `px` CSS pixels (none when 0 or less).
-fn lift(panel: &HtmlElement, px: f64) {
+fn lift(panel: &Element, px: f64) {
     let mut value = wire::decimal(px.max(0.0) as u64);
     value.push_str("px");
-    let _ = panel.style().set_property_with_priority("--tp-keyboard", &value, "");
+    set_style(panel, "--tp-keyboard", &value, "");
 }
 
 /// Runs `on(action)` on the microtask queue, once the listener that called
@@ -413,14 +346,29 @@ fn later(on: fn(Action), action: Action) {
     soon(Box::new(move || on(action)));
 }
 
-thread_local! {
-    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+#[wasm_bindgen]
+extern "C" {
+    /// A constructable stylesheet (`adoptedStyleSheets` needs one; allowed
+    /// under `style-src 'self'`). Without `catch`: the constructor throws
+    /// only in browsers without constructable stylesheets, where the prompt
+    /// cannot be styled anyway, and `replaceSync` skips what it cannot
+    /// parse instead of throwing.
+    #[wasm_bindgen(js_name = CSSStyleSheet)]
+    type Sheet;
+    #[wasm_bindgen(constructor, js_class = CSSStyleSheet)]
+    fn new() -> Sheet;
+    #[wasm_bindgen(method, js_name = replaceSync)]
+    fn replace_sync(this: &Sheet, css: &str);
 }
 
-fn sheet(css: &str) -> CssStyleSheet {
-    let sheet = CssStyleSheet::new().expect_throw("constructable stylesheets are supported");
-    let _ = sheet.replace_sync(css);
-    sheet
+thread_local! {
+    static SHEET: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+fn sheet(css: &str) -> JsValue {
+    let sheet = Sheet::new();
+    sheet.replace_sync(css);
+    sheet.into()
 }
 
 /// Adopts the widget's stylesheet (built once) and the site's theme.

@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, MouseEvent};
 
-use crate::dom::{document, href, media, now_ms, window};
+use crate::dom::{document, history, href, inner_height, media, now_ms, scroll_y, window};
 
 /// One thing the page did.
 pub enum PageSignal {
@@ -162,9 +162,7 @@ fn navigated(on: fn(PageSignal)) {
 /// A scroll: the depth reached (`depth`) and the exit-intent fling (`fling`).
 fn scrolled(depth: bool, fling: bool, on: fn(PageSignal)) {
     input();
-    let win = window();
-    let scroll_y = win.scroll_y().unwrap_or(0.0);
-    let viewport = win.inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (scroll_y, viewport) = (scroll_y(), inner_height());
     let height = document().document_element().map_or(0.0, |e| f64::from(e.scroll_height()));
     if fling {
         let leaving = PAGE.with(|p| p.borrow_mut().exit.observe(now_ms(), scroll_y, viewport, height));
@@ -189,7 +187,7 @@ type Wrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, J
 
 impl HistoryHook {
     fn install(on: fn(PageSignal)) -> Option<HistoryHook> {
-        let history = window().history().ok()?;
+        let history = history();
         let wrap = |name: &'static str| -> Option<_> {
             let original: Function = Reflect::get(&history, &name.into()).ok()?.dyn_into().ok()?;
             let (h, f) = (history.clone(), original.clone());
@@ -207,10 +205,9 @@ impl HistoryHook {
     }
 
     fn restore(self) {
-        if let Ok(history) = window().history() {
-            for (name, original) in &self.originals {
-                let _ = Reflect::set(&history, &JsValue::from_str(name), original);
-            }
+        let history = history();
+        for (name, original) in &self.originals {
+            let _ = Reflect::set(&history, &JsValue::from_str(name), original);
         }
     }
 }

@@ -7,7 +7,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Response;
 
-use crate::dom::{prop, prop_num, prop_str, set_prop, then, window};
+use crate::dom::{header, prop, prop_num, prop_str, set_prop, then, window};
 
 /// What the collector said about a batch (`status: None`: no answer).
 pub struct Answer {
@@ -36,11 +36,7 @@ pub fn post(url: &str, body: &str, done: Box<dyn FnOnce(Answer)>) {
             };
             let response: Response = response.unchecked_into();
             answer.status = Some(response.status());
-            answer.retry_after_s = response
-                .headers()
-                .get("Retry-After")
-                .ok()
-                .flatten()
+            answer.retry_after_s = header(&response.headers(), "Retry-After")
                 .and_then(|v| touchpoint_core::wire::parse_small(v.trim_ascii()));
             match response.json() {
                 Ok(json) => then(&json, Box::new(move |json| done(read_body(answer, &json.unwrap_or(JsValue::NULL))))),

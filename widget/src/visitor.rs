@@ -11,10 +11,10 @@ use std::cell::RefCell;
 use js_sys::{Array, Object, JSON};
 use touchpoint_core::rule::Value;
 use touchpoint_core::visitor::VisitorState;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Storage;
 
-use crate::dom::{entries, set_prop, window};
+use crate::dom::{entries, random_bytes, set_prop, window};
 
 const ID_KEY: &str = "touchpoint:v1:visitor";
 
@@ -194,11 +194,7 @@ fn to_js(v: &Value) -> JsValue {
 /// (unlike `randomUUID`, also available on plain-http pages).
 pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
-    window()
-        .crypto()
-        .expect_throw("crypto is available in every browser the widget supports")
-        .get_random_values_with_u8_array(&mut bytes)
-        .expect_throw("16 bytes is below the getRandomValues limit");
+    random_bytes(&mut bytes);
     let mut out = String::with_capacity(32);
     touchpoint_core::wire::hex(&mut out, &bytes);
     out
