@@ -12,6 +12,13 @@
 // table, and wasm-opt must keep whatever a table lists. Measured: 45 such
 // shims, 2.6 KB of code, 0.65 KB gzip.
 //
+// The same goes for js-sys's task waker (`futures::jspi::task_waker::raw_*`,
+// with the task code they call, 0.45 KB): its vtable's functions are in
+// the table, but only code that spawns a future makes a waker from it, and
+// the widget spawns none (promise callbacks, `dom::then`). They are pruned
+// only when the module has no other `futures::` function, that is nothing
+// that could make a task.
+//
 // Usage: wasm-dis in.wasm | node scripts/prune-closure-shims.mjs > out.wat
 import { readFileSync } from "node:fs";
 
@@ -20,6 +27,12 @@ const wat = readFileSync(0, "utf8");
 // `$name` or `$"quoted name"`, as wasm-dis prints them.
 const NAME = /\$("(?:[^"\\]|\\.)*"|[^\s()]+)/g;
 const SHIM = /closures::(?:_::)+invoke::</;
+// The waker's own pieces; any other `futures::` function could spawn a task.
+const WAKER = /futures::jspi::(?:task_waker::raw_|SpawnedTask|__wbindgen_jspi_spawn_poll)/;
+const spawns = [...wat.matchAll(/^ \(func \$("(?:[^"\\]|\\.)*"|[^\s()]+)/gm)].some(
+  (m) => m[1].includes("futures::") && !WAKER.test(m[1]),
+);
+const RAW_WAKER = /futures::jspi::task_waker::raw_/;
 
 const exported = new Set();
 for (const m of wat.matchAll(/^ \(export "[^"]*" \(func \$("(?:[^"\\]|\\.)*"|[^\s()]+)\)\)$/gm)) exported.add(m[1]);
@@ -29,12 +42,13 @@ const lines = wat.split("\n");
 const first = lines.findIndex((l) => l.startsWith(" (elem "));
 for (let i = first; i >= 0 && i < lines.length && lines[i].startsWith(" (elem "); i++) {
   lines[i] = lines[i].replace(NAME, (whole, name) => {
-    if (!SHIM.test(name) || exported.has(name)) return whole;
+    const waker = !spawns && RAW_WAKER.test(name);
+    if (!(SHIM.test(name) || waker) || exported.has(name)) return whole;
     pruned++;
     return STUB;
   });
 }
 if (pruned > 0) lines.splice(first, 0, ` (func ${STUB} unreachable)`);
-process.stderr.write(`prune-closure-shims: ${pruned} uncallable closure shims pruned from the function table` +
+process.stderr.write(`prune-closure-shims: ${pruned} uncallable closure shims and waker functions pruned from the function table` +
   (first < 0 || exported.size === 0 ? " (no table or no exports found)" : "") + "\n");
 process.stdout.write(lines.join("\n"));
