@@ -1,5 +1,7 @@
 //! Renders a prompt inside an open shadow root on a `data-touchpoint` host.
-//! Texts are set with `textContent` only. Styles come from constructable
+//! Its elements come from literal markup ([`crate::dom::build`]); texts from
+//! the configuration fill slots in it, as Text nodes or attribute values,
+//! never parsed as markup. Styles come from constructable
 //! stylesheets (allowed under `style-src 'self'`, and nothing leaks out);
 //! the few host properties a page's CSS could break are set through CSSOM
 //! as inline `!important`, which no page rule can beat.
