@@ -331,6 +331,7 @@ impl SiteConfig {
             rate_limit: RateTier::default(),
             redact_pii: false,
             ui: self.ui_tables(),
+            theme: Theme { css: Some(self.theme.css()), ..self.theme.clone() },
             ..self.clone()
         }
     }

@@ -49,6 +49,13 @@ pub struct Theme {
     pub position: Position,
     #[serde(default)]
     pub mode: Mode,
+    /// The theme as the widget adopts it, [`Theme::css`], written by the
+    /// collector into the configuration it serves ([`crate::SiteConfig::public`]):
+    /// the colour arithmetic (contrast, shading) runs once per configuration
+    /// on the server instead of in every visitor's widget (1 KB gzip of
+    /// wasm). Never read from a site's own configuration.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub css: Option<String>,
 }
 
 /// WCAG 2.2 AA minimum contrast for normal text.

@@ -26,6 +26,25 @@ fn a_valid_config_passes_and_its_public_view_hides_origins() {
 }
 
 #[test]
+fn the_served_theme_carries_its_css_and_a_site_cannot_write_its_own() {
+    // A site's own `css` is ignored: only validated values reach the rule.
+    let c = parse(json!({"surveys": [nps("a")],
+        "theme": {"brand": "#0f766e", "radius": 40, "position": "center", "css": "}body{display:none"}}));
+    assert_eq!(c.theme.css, None);
+    let public = serde_json::to_value(c.public()).unwrap();
+    assert_eq!(public["theme"]["css"], json!(c.theme.css()));
+    let css = public["theme"]["css"].as_str().unwrap();
+    assert!(css.starts_with(":host{--tp-brand:#0f766e;"), "{css}");
+    assert!(
+        !css.contains("radius") && !css.contains("display"),
+        "out-of-range radius and the site's css left out: {css}"
+    );
+    assert_eq!(public["theme"]["position"], "center");
+    // The stored configuration (what the dashboard edits) has none.
+    assert!(serde_json::to_value(&c).unwrap()["theme"].get("css").is_none());
+}
+
+#[test]
 fn an_origin_spelled_otherwise_than_browsers_send_it_is_refused_with_the_right_spelling() {
     let c = parse(json!({"origins": ["https://Shop.Example", "https://shop2.example:443", "http://127.0.0.1:80",
         "http://127.0.0.1:8080", "https://shop3.example:8443", "https://shop4.example:0443", "http://[::1]:80",

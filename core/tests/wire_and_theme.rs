@@ -68,6 +68,7 @@ fn theme_css_carries_only_validated_values() {
         radius: Some(8),
         position: Position::BottomLeft,
         mode: Mode::Dark,
+        css: None,
     };
     let css = t.css();
     assert_eq!(

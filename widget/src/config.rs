@@ -266,13 +266,17 @@ fn position(p: &str) -> Position {
     }
 }
 
+/// The served theme: its position, scheme and `css`, the collector's
+/// rendering of the colours, font and radius (`Theme::css`), which the
+/// widget adopts as they are.
 fn theme(v: &JsValue) -> Theme {
     Theme {
-        brand: string(v, "brand"),
-        text: string(v, "text"),
-        background: string(v, "background"),
-        font: string(v, "font"),
-        radius: small(v, "radius"),
+        brand: None,
+        text: None,
+        background: None,
+        font: None,
+        radius: None,
+        css: string(v, "css"),
         position: position(&string(v, "position").unwrap_or_default()),
         mode: match string(v, "mode").as_deref() {
             Some("light") => Mode::Light,

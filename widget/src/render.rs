@@ -101,7 +101,7 @@ pub fn mount(view: &PromptView<'_>, theme: &Theme, position: Position, on: fn(Ac
         Mode::Auto => "auto",
     };
     let root = open_shadow(&host);
-    adopt_styles(&root, &theme.css());
+    adopt_styles(&root, theme.css.as_deref().unwrap_or_default());
     let frame = build("<div class=frame data-position=\u{1} data-mode=\u{2}/>", &[position, mode]);
     append(&root, &frame);
     if modal {
