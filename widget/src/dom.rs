@@ -145,6 +145,8 @@ extern "C" {
     fn query(this: &Dom, selector: &str) -> Option<Element>;
     #[wasm_bindgen(method, js_name = querySelectorAll)]
     fn query_all(this: &Dom, selector: &str) -> NodeList;
+    #[wasm_bindgen(method, js_name = closest)]
+    fn closest_to(this: &Dom, selector: &str) -> Option<Element>;
     #[wasm_bindgen(method, js_name = focus)]
     fn take_focus(this: &Dom);
     #[wasm_bindgen(method, js_name = setProperty)]
@@ -181,6 +183,11 @@ fn dom(v: &JsValue) -> &Dom {
 /// widget's own, never the page's) matches.
 pub fn find(parent: &Node, selector: &str) -> Option<Element> {
     dom(parent).query(selector)
+}
+
+/// `e` or its nearest ancestor that `selector` (a literal) matches.
+pub fn closest(e: &Element, selector: &str) -> Option<Element> {
+    dom(e).closest_to(selector)
 }
 
 /// Every element in `parent` that `selector` (a literal) matches.

@@ -22,8 +22,8 @@ use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, EventTarget, ShadowRoot};
 
 use crate::dom::{
-    after, append, build, document, find, find_all, focus, inner_height, open_shadow, prop, prop_num, prop_str,
-    set_prop, set_style, soon, window,
+    after, append, build, closest, document, find, find_all, focus, inner_height, open_shadow, prop, prop_num,
+    prop_str, set_prop, set_style, soon, window,
 };
 use crate::style::CSS;
 
@@ -255,7 +255,7 @@ const EVENTS: [&str; 6] = ["click", "change", "input", "submit", "keydown", "foc
 /// modal's focus trap).
 fn react(e: &web_sys::Event, modal: bool, on: fn(Action)) {
     let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-    let within = |selector: &str| target.closest(selector).ok().flatten();
+    let within = |selector: &str| closest(&target, selector);
     match prop_str(e, "type").as_deref().unwrap_or("") {
         // Not the Escape that cancels an input method's composition (the
         // comment typed so far would be lost).
@@ -324,7 +324,7 @@ fn focusable(v: JsValue) -> Option<Element> {
 /// whenever it resizes or moves (iOS moves it without resizing).
 fn keep_above_keyboard(area: &Element) -> Option<[EventListener; 2]> {
     let vv: EventTarget = Some(prop(&window(), "visualViewport")).filter(JsValue::is_object)?.unchecked_into();
-    let panel = area.closest(".tp").ok().flatten()?;
+    let panel = closest(area, ".tp")?;
     let listen = |kind: &'static str| {
         let (vv, panel) = (vv.clone(), panel.clone());
         EventListener::new(&vv.clone(), kind, move |_| {
