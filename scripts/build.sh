@@ -71,7 +71,7 @@ wasm-dis "$out/touchpoint_widget_bg.wasm" | node scripts/order-functions.mjs >"$
 wasm-opt $features -Oz --strip-debug --strip-producers --strip-target-features \
   -o "$out/touchpoint_widget_bg.wasm" "$ROOT/target/widget-ordered.wat"
 node scripts/minify-names.mjs "$ROOT/target/widget-names.json" "$out/touchpoint_widget.js"
-esbuild --log-level=warning --minify --format=esm --outfile="$out/touchpoint_widget.js" \
+esbuild --log-level=warning --minify --tree-shaking=true --format=esm --outfile="$out/touchpoint_widget.js" \
   --allow-overwrite "$out/touchpoint_widget.js"
 # The build id: a hash of the glue and the wasm. The entry points (loader.js,
 # touchpoint.mjs) ask for those two with `?v=ID`, and the collector, built

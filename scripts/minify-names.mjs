@@ -24,6 +24,10 @@ for (const [name, short] of exports) {
   const read = new RegExp(`\\bwasm\\.${quote(name)}\\b`, "g");
   if (glue.search(read) >= 0) rename(read, `wasm.${short}`, name);
 }
+// The entry points (loader.js, touchpoint.mjs) start the module through its
+// default export, which streams the wasm; `initSync`, its synchronous twin,
+// is left unexported, so esbuild drops its code.
+rename(/export \{ initSync, __wbg_init as default \};/, "export { __wbg_init as default };", "the initSync export");
 for (const [, name] of imports) {
   if (glue.includes(name)) throw new Error(`minify-names: ${name} is still in ${glueFile}`);
 }

@@ -157,7 +157,9 @@ fn survey(v: &JsValue) -> Option<Survey> {
         metric,
         scale: small(v, "scale"),
         touchpoint: string(v, "touchpoint").unwrap_or_default(),
-        stage: string(v, "stage"),
+        // The journey stage is the collector's (its segments); no decision
+        // in the page reads it.
+        stage: None,
         trigger: trigger(&get(v, "trigger")),
         question,
         follow_up: texts(&get(v, "follow_up")),
