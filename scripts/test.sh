@@ -12,6 +12,7 @@ cargo fmt --all --check
 log "cargo clippy -D warnings (host and wasm32)"
 cargo clippy -q -p touchpoint-core --all-targets -- -D warnings
 cargo clippy -q --target wasm32-unknown-unknown -p touchpoint-widget -p touchpoint-collector -- -D warnings
+cargo clippy -q --target wasm32-unknown-unknown -p touchpoint-widget --features debug -- -D warnings
 log "host tests: touchpoint-core"
 mkdir -p target
 cargo test -p touchpoint-core 2>&1 | tee target/host-tests.log | grep -E "^test result|FAILED|panicked"

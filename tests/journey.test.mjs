@@ -474,6 +474,40 @@ test("targeting: a rule on an unknown attribute hides the survey, debug names th
   await context.close();
 });
 
+test("debug: visitors get the build without the reasons; touchpoint('debug') turns the tab's next pages to the debug build", async () => {
+  const id = await scenario([{ id: "pro-only", trigger: { event: "go" }, target: { all: [{ key: "plan", op: "eq", value: "pro" }] } }]);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  const builds = [];
+  page.on("request", (r) => r.url().includes("_bg.wasm") && builds.push(new URL(r.url()).pathname.split("/").pop()));
+  const reason = /'pro-only'.*targeting: target\.all\[0\]: plan eq "pro" is false/;
+  await page.goto(`${site.url}/journey.html?site=${id}`);
+  await page.evaluate(() => touchpoint("debug", true));
+  await waitForLog(logs, /debug mode: the reasons are in the debug build/);
+  await page.evaluate(() => touchpoint("event", "go"));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(builds, ["touchpoint_widget_bg.wasm"]);
+  assert.ok(!logs.some((l) => reason.test(l) || /not shown/.test(l)), `the visitors' build explains nothing:\n${logs.join("\n")}`);
+  // The tab's next page: the debug build, debug mode on, no address change.
+  await page.reload();
+  await waitForLog(logs, /debug mode: visitor/);
+  await page.evaluate(() => touchpoint("event", "go"));
+  await waitForLog(logs, reason);
+  assert.deepEqual(builds, ["touchpoint_widget_bg.wasm", "touchpoint_widget_debug_bg.wasm"]);
+  // Off again: the next page is the visitors' build; ?touchpoint_debug=1 brings the debug build back.
+  await page.evaluate(() => touchpoint("debug", false));
+  await page.reload();
+  await page.waitForFunction(() => window.__touchpoint === true);
+  await eventually(() => builds.length === 3);
+  assert.equal(builds[2], "touchpoint_widget_bg.wasm");
+  await page.goto(`${site.url}/journey.html?site=${id}&touchpoint_debug=1`);
+  await waitForLog(logs, /debug mode: visitor/);
+  assert.equal(builds[3], "touchpoint_widget_debug_bg.wasm");
+  await context.close();
+});
+
 test("consent: a site that requires it shows and sends nothing until given; consent(false) clears the outbox", async () => {
   const id = await scenario([{ id: "needs-ok", trigger: { event: "go" }, frequency: { max_times: 9 } }], { require_consent: true });
   const { page, logs, context } = await open(id);

@@ -31,7 +31,17 @@
   // for a year, and a new release has new addresses, so the two always match.
   var build = "?v=" + TOUCHPOINT_BUILD;
   var noop = function () {};
-  var wasm = fetch(new URL("touchpoint_widget_bg.wasm" + build, base));
+  // The debug build, with the texts that explain each decision, for
+  // ?touchpoint_debug=1 (any value but 0), else when touchpoint('debug')
+  // turned it on in this tab; visitors get the smaller one.
+  // (The widget itself reads both again: ?touchpoint_debug=0 turns debug
+  // mode off even in the debug build.)
+  var debug;
+  try {
+    debug = /[?&]touchpoint_debug=(?!0\b)/.test(location.search) || sessionStorage["touchpoint:debug"] == "1";
+  } catch (e) {}
+  var name = "touchpoint_widget" + (debug ? "_debug" : "");
+  var wasm = fetch(new URL(name + "_bg.wasm" + build, base));
   // The configuration is asked for once more, a second later, when the
   // network or the collector failed (a phone between cells) or gave no
   // answer in 8 s (a stalled connection); a 4xx is final.
@@ -49,7 +59,7 @@
   var config = getConfig(1);
   wasm.catch(noop);
   config.catch(noop);
-  import(new URL("touchpoint_widget.js" + build, base).href)
+  import(new URL(name + ".js" + build, base).href)
     .then(function (m) {
       return m.default({ module_or_path: wasm }).then(function () {
         var replay = queue.map(function (a) { return Array.prototype.slice.call(a); });

@@ -27,7 +27,14 @@ export function init({ site, collector, widget } = {}) {
   // Glue, wasm and configuration download together (as in loader.js).
   // This build's files, kept by browsers for a year (see loader.js).
   const build = `?v=${TOUCHPOINT_BUILD}`;
-  const wasm = fetch(new URL(`touchpoint_widget_bg.wasm${build}`, base));
+  // The debug build for ?touchpoint_debug=1, or once touchpoint('debug')
+  // turned it on in this tab (as in loader.js).
+  let debug;
+  try {
+    debug = /[?&]touchpoint_debug=(?!0\b)/.test(location.search) || sessionStorage["touchpoint:debug"] === "1";
+  } catch {}
+  const name = `touchpoint_widget${debug ? "_debug" : ""}`;
+  const wasm = fetch(new URL(`${name}_bg.wasm${build}`, base));
   // Asked for once more, a second later, after a network or 5xx failure or
   // no answer in 8 s (as in loader.js).
   const getConfig = (again) => {
@@ -42,7 +49,7 @@ export function init({ site, collector, widget } = {}) {
   const config = getConfig(true);
   wasm.catch(() => {});
   config.catch(() => {});
-  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`touchpoint_widget.js${build}`, base).href)
+  import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(`${name}.js${build}`, base).href)
     .then((m) =>
       m.default({ module_or_path: wasm }).then(() => {
         const replay = queue.map((a) => Array.prototype.slice.call(a));

@@ -20,7 +20,7 @@ use touchpoint_core::{SiteConfig, Survey};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{attr, Attrs, Command, Hook};
-use crate::dom::{document, now_ms, page_url, prop, prop_str, search, set_prop, then, warn, window};
+use crate::dom::{document, info, now_ms, page_url, prop, prop_str, search, set_prop, then, warn, window};
 use crate::render::{self, Action, Mounted};
 use crate::signals::Signals;
 use crate::tabs::Lease;
@@ -139,7 +139,7 @@ pub fn start(site: String, collector: String, config: JsValue) {
             shown_this_page: false,
             fired: Vec::new(),
             consent,
-            debug: query_param(&query, "touchpoint_debug").is_some_and(|v| v != "0"),
+            debug: query_param(&query, "touchpoint_debug").map_or_else(debug_choice, |v| v != "0"),
             logged: Vec::new(),
             warned: Vec::new(),
             forced: query_param(&query, "touchpoint_variant")
@@ -156,6 +156,22 @@ pub fn start(site: String, collector: String, config: JsValue) {
         transport::get_json(&url, done);
     } else {
         then(&Promise::resolve(&config), done);
+    }
+}
+
+/// Where a tab keeps its `touchpoint('debug', on)` choice (sessionStorage:
+/// this tab, until it closes). The entry points load the debug build while
+/// it is on; `?touchpoint_debug=` in the address overrides it.
+const DEBUG_KEY: &str = "touchpoint:debug";
+
+fn debug_choice() -> bool {
+    let stored = window().session_storage().ok().flatten().and_then(|s| s.get_item(DEBUG_KEY).ok().flatten());
+    stored.as_deref() == Some("1")
+}
+
+fn keep_debug_choice(on: bool) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.set_item(DEBUG_KEY, if on { "1" } else { "0" });
     }
 }
 
@@ -223,6 +239,13 @@ pub fn run(cmd: Command) {
             with_app(|app| app.hooks.push((hook, callback)));
         }
         Command::Debug(on) => {
+            keep_debug_choice(on);
+            if on && !cfg!(feature = "debug") {
+                info(
+                    "debug mode: the reasons are in the debug build, which this tab loads from its next page on \
+                     (or with ?touchpoint_debug=1 in the address)",
+                );
+            }
             with_app(|app| {
                 app.debug = on;
                 app.logged.clear();

@@ -88,7 +88,7 @@ pub fn begin() {
             }
         }
         needs.timers |= retimed;
-        if app.debug {
+        if cfg!(feature = "debug") && app.debug {
             let mut m = String::from("debug mode: visitor ");
             m.push_str(&app.visitor);
             m.push_str(if tracking(app) { ", tracking allowed" } else { ", no consent: nothing is shown or sent" });
@@ -423,9 +423,10 @@ fn about(app: &App, index: usize, message: &str) -> String {
     m
 }
 
-/// In debug mode, one console line per survey and distinct message.
+/// In debug mode, one console line per survey and distinct message (the
+/// debug build only).
 fn debug(app: &mut App, index: usize, message: &str) {
-    if !app.debug {
+    if !cfg!(feature = "debug") || !app.debug {
         return;
     }
     if app.logged.iter().any(|(i, m)| *i == index && m == message) {
@@ -449,7 +450,7 @@ fn logged<T>(app: &mut App, index: usize, decision: Result<T, Reason>) -> Option
 }
 
 fn debug_reason(app: &mut App, index: usize, reason: &Reason) {
-    if app.debug {
+    if cfg!(feature = "debug") && app.debug {
         not_shown(app, index, &reason.describe());
     }
 }
