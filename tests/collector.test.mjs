@@ -533,17 +533,20 @@ describe("widget files", () => {
     }
     const build = builds[0];
     assert.deepEqual(builds, builds.map(() => build), "one build id everywhere");
-    const glue = await fetch(`${widget}/touchpoint_widget.js?v=${build}`);
-    const wasm = await fetch(`${widget}/touchpoint_widget_bg.wasm?v=${build}`);
-    for (const res of [glue, wasm]) {
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    // Both builds, the visitors' and the debug one: glue, then wasm.
+    const files = ["touchpoint_widget.js", "touchpoint_widget_debug.js", "touchpoint_widget_bg.wasm",
+      "touchpoint_widget_debug_bg.wasm"];
+    const responses = await Promise.all(files.map((f) => fetch(`${widget}/${f}?v=${build}`)));
+    for (const [i, res] of responses.entries()) {
+      assert.equal(res.status, 200, files[i]);
+      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable", files[i]);
     }
-    // The id is a hash of the two files it names, so a release that changes
-    // either asks for new URLs instead of finding a stale pair in the cache.
+    const wasm = responses[2];
+    // The id is a hash of the files it names, so a release that changes
+    // any of them asks for new URLs instead of finding a stale pair in the
+    // cache.
     const hash = createHash("sha256");
-    hash.update(Buffer.from(await glue.arrayBuffer()));
-    hash.update(Buffer.from(await wasm.arrayBuffer()));
+    for (const res of responses) hash.update(Buffer.from(await res.arrayBuffer()));
     assert.equal(hash.digest("hex").slice(0, 12), build);
     // Asked for without this build's id (an older cached loader): served,
     // but not kept long, so that pairing ends soon after a release.
