@@ -130,8 +130,9 @@ pub fn build(markup: &str, slots: &[&str]) -> Element {
 extern "C" {
     /// Any object of the page, for the calls below. They have no `catch`:
     /// none can throw on what the widget passes them (its own elements,
-    /// literal markup and selectors, the page's location and navigator),
-    /// so neither the wasm nor the glue checks for an exception.
+    /// literal markup and selectors; the page's location, navigator,
+    /// history and crypto; a response's headers), so neither the wasm nor
+    /// the glue checks for an exception.
     type Dom;
     #[wasm_bindgen(method, js_name = createElementNS)]
     fn make(this: &Dom, namespace: &str, tag: &str) -> Element;
