@@ -34,6 +34,13 @@ for f in "$widget/loader.js" "$widget/touchpoint_widget.js" "$widget/touchpoint_
   btotal=$((btotal + $(br "$f")))
 done
 printf '%-44s %9s %9d %9d\n' "  total before the first prompt" "" "$total" "$btotal"
+# For information: the debug build, which the entry points load for site
+# owners only (?touchpoint_debug=1, touchpoint('debug')), instead of the two
+# files above.
+printf '%-44s\n' "Touchpoint debug build (site owners only)"
+for f in "$widget/touchpoint_widget_debug.js" "$widget/touchpoint_widget_debug_bg.wasm"; do
+  row "  $(basename "$f")" "$f"
+done
 
 posthog="$bench/posthog-js-$POSTHOG_VERSION"
 if [ ! -f "$posthog/package/dist/surveys.js" ]; then
