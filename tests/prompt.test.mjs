@@ -142,6 +142,14 @@ describe("every metric x desktop/phone x light/dark x ltr/rtl", () => {
               }
             }
             assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, "no horizontal scroll");
+            if (id === "csat-emoji") {
+              // Each face is drawn: an SVG element (not an unknown HTML one) of its 30 px size.
+              const faces = await dialog.evaluate((panel) => [...panel.querySelectorAll(".pt svg.face")].map((f) => {
+                const r = f.getBoundingClientRect();
+                return [f.namespaceURI, Math.round(r.width), Math.round(r.height), f.querySelectorAll("circle").length, !!f.querySelector("path[d]")];
+              }));
+              assert.deepEqual(faces, Array(points).fill(["http://www.w3.org/2000/svg", 30, 30, 3, true]));
+            }
             await axe(page, "score");
             const visitor = await visitorOf(page);
             const choice = radios.nth(points - 2);
