@@ -491,6 +491,7 @@ test("debug: visitors get the build without the reasons; touchpoint('debug') tur
   assert.deepEqual(builds, ["touchpoint_widget_bg.wasm"]);
   assert.ok(!logs.some((l) => reason.test(l) || /not shown/.test(l)), `the visitors' build explains nothing:\n${logs.join("\n")}`);
   // The tab's next page: the debug build, debug mode on, no address change.
+  logs.length = 0;
   await page.reload();
   await waitForLog(logs, /debug mode: visitor/);
   await page.evaluate(() => touchpoint("event", "go"));
@@ -502,8 +503,10 @@ test("debug: visitors get the build without the reasons; touchpoint('debug') tur
   await page.waitForFunction(() => window.__touchpoint === true);
   await eventually(() => builds.length === 3);
   assert.equal(builds[2], "touchpoint_widget_bg.wasm");
+  logs.length = 0;
   await page.goto(`${site.url}/journey.html?site=${id}&touchpoint_debug=1`);
   await waitForLog(logs, /debug mode: visitor/);
+  await eventually(() => builds.length === 4);
   assert.equal(builds[3], "touchpoint_widget_debug_bg.wasm");
   await context.close();
 });

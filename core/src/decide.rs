@@ -72,7 +72,7 @@ pub struct Plan {
 
 /// Why a survey is not shown now; [`Reason::describe`] words it for logs.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Reason {
+pub enum Reason<'a> {
     /// The index names no survey.
     NoSurvey,
     /// Consent required and not given, or refused.
@@ -82,16 +82,16 @@ pub enum Reason {
     /// For the widget's own logs: no configured signal has happened.
     TriggerNotMet,
     /// A `trigger.page` URL rule failed.
-    Page(Failed),
+    Page(Failed<'a>),
     /// A `target` rule failed.
-    Targeting(Failed),
+    Targeting(Failed<'a>),
     SampledOut {
         bucket: u32,
         threshold: u32,
     },
     Holdout {
-        experiment: String,
-        variant: String,
+        experiment: &'a str,
+        variant: &'a str,
     },
     Frequency(Spent),
     DismissCooldown {
@@ -104,13 +104,13 @@ pub enum Reason {
     AlreadyThisPage,
     /// Eligible, but a survey that comes first in the order won.
     Outranked {
-        by: String,
+        by: &'a str,
     },
 }
 
 /// `Ok` when the site's privacy settings and the visitor's choice allow
 /// storing, sending and showing anything at all.
-pub fn privacy(config: &SiteConfig, consent: Option<bool>, gpc: bool) -> Result<(), Reason> {
+pub fn privacy(config: &SiteConfig, consent: Option<bool>, gpc: bool) -> Result<(), Reason<'static>> {
     if config.respect_gpc && gpc {
         Err(Reason::Gpc)
     } else if consent == Some(false) || (config.require_consent && consent != Some(true)) {
@@ -152,14 +152,14 @@ pub fn attribute(state: &VisitorState, ctx: &Context<'_>, key: &str) -> Option<V
 }
 
 /// Everything but the trigger: may survey `index` be shown now, and how?
-pub fn eligible(
-    config: &SiteConfig,
+pub fn eligible<'a>(
+    config: &'a SiteConfig,
     state: &VisitorState,
     visitor: &str,
     index: usize,
     ctx: &Context<'_>,
     re: &dyn Regex,
-) -> Result<Plan, Reason> {
+) -> Result<Plan, Reason<'a>> {
     let survey = config.surveys.get(index).ok_or(Reason::NoSurvey)?;
     privacy(config, ctx.consent, ctx.gpc)?;
     let variant_index = variant_of(config, index, state, visitor, ctx.forced_variant);
@@ -173,7 +173,7 @@ pub fn eligible(
         return Err(Reason::SampledOut { bucket, threshold });
     }
     if let (Some(exp), Some(v)) = (&survey.experiment, variant.filter(|v| v.holdout)) {
-        return Err(Reason::Holdout { experiment: exp.id.clone(), variant: v.id.clone() });
+        return Err(Reason::Holdout { experiment: &exp.id, variant: &v.id });
     }
     let history = state.survey(&survey.id);
     survey.frequency.allows(history, ctx.now_ms).map_err(Reason::Frequency)?;
@@ -233,14 +233,14 @@ pub fn trigger_of<'a>(
 /// show: highest priority, then longest overdue, then config order. Every
 /// other candidate comes back with its reason (the eligible losers as
 /// [`Reason::Outranked`]).
-pub fn choose(
-    config: &SiteConfig,
+pub fn choose<'a>(
+    config: &'a SiteConfig,
     state: &VisitorState,
     visitor: &str,
     candidates: &[usize],
     ctx: &Context<'_>,
     re: &dyn Regex,
-) -> (Option<Plan>, Vec<(usize, Reason)>) {
+) -> (Option<Plan>, Vec<(usize, Reason<'a>)>) {
     let mut rejected = Vec::new();
     let mut best: Option<(Plan, (i32, u64, usize))> = None;
     for &index in candidates {
@@ -256,7 +256,7 @@ pub fn choose(
             Some((_, best_key)) if !better(key, *best_key) => rejected.push((index, outranked(config, best.as_ref()))),
             _ => {
                 if let Some((old, _)) = best.replace((plan, key)) {
-                    let by = config.surveys.get(index).map(|s| s.id.clone()).unwrap_or_default();
+                    let by = config.surveys.get(index).map_or("", |s| s.id.as_str());
                     rejected.push((old.survey, Reason::Outranked { by }));
                 }
             }
@@ -277,19 +277,19 @@ fn better(a: (i32, u64, usize), b: (i32, u64, usize)) -> bool {
     (std::cmp::Reverse(a.0), a.1, a.2) < (std::cmp::Reverse(b.0), b.1, b.2)
 }
 
-fn outranked(config: &SiteConfig, best: Option<&(Plan, (i32, u64, usize))>) -> Reason {
-    let by = best.and_then(|(p, _)| config.surveys.get(p.survey)).map(|s| s.id.clone()).unwrap_or_default();
+fn outranked<'a>(config: &'a SiteConfig, best: Option<&(Plan, (i32, u64, usize))>) -> Reason<'a> {
+    let by = best.and_then(|(p, _)| config.surveys.get(p.survey)).map_or("", |s| s.id.as_str());
     Reason::Outranked { by }
 }
 
 /// `touchpoint('show', id)`: only consent and "one prompt on screen" apply.
-pub fn show(
-    config: &SiteConfig,
+pub fn show<'a>(
+    config: &'a SiteConfig,
     state: &VisitorState,
     visitor: &str,
     index: usize,
     ctx: &Context<'_>,
-) -> Result<Plan, Reason> {
+) -> Result<Plan, Reason<'a>> {
     config.surveys.get(index).ok_or(Reason::NoSurvey)?;
     privacy(config, ctx.consent, ctx.gpc)?;
     if ctx.on_screen {
@@ -312,7 +312,7 @@ impl Plan {
     }
 }
 
-impl Reason {
+impl Reason<'_> {
     /// One line for debug logs, naming exactly why.
     pub fn describe(&self) -> String {
         let mut out = String::new();

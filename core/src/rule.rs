@@ -145,15 +145,17 @@ pub struct Group {
     pub none: Vec<Rule>,
 }
 
-/// Why a group did not hold: which rule, and the value it saw.
+/// Why a group did not hold: which rule, and the value it saw. The rule is
+/// borrowed from the group (no copy is made for a reason that nobody may
+/// read: the visitors' build of the widget never words it).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Failed {
+pub struct Failed<'a> {
     /// `all`, `any` or `none`.
     pub list: &'static str,
     /// The failing rule's index; `None` when no rule of `any` held.
     pub index: Option<usize>,
     /// The failing rule (absent for `any`).
-    pub rule: Option<Box<Rule>>,
+    pub rule: Option<&'a Rule>,
     /// The key's value when the rule was checked (`None`: not set).
     pub actual: Option<Value>,
 }
@@ -270,18 +272,13 @@ impl Group {
 
     /// `Ok` when the group holds for the values `lookup` returns; otherwise
     /// the first rule that decided it did not.
-    pub fn eval(&self, lookup: &dyn Fn(&str) -> Option<Value>, re: &dyn Regex) -> Result<(), Failed> {
+    pub fn eval(&self, lookup: &dyn Fn(&str) -> Option<Value>, re: &dyn Regex) -> Result<(), Failed<'_>> {
         let check = |rule: &Rule| {
             let actual = lookup(&rule.key);
             let ok = rule.holds(actual.as_ref(), re);
             (ok, actual)
         };
-        let fail = |list, index, rule: &Rule, actual| Failed {
-            list,
-            index: Some(index),
-            rule: Some(Box::new(rule.clone())),
-            actual,
-        };
+        let fail = |list, index, rule, actual| Failed { list, index: Some(index), rule: Some(rule), actual };
         for (i, rule) in self.all.iter().enumerate() {
             if let (false, actual) = check(rule) {
                 return Err(fail("all", i, rule, actual));
@@ -359,7 +356,7 @@ fn too_big(v: &Value, depth: u8) -> bool {
     }
 }
 
-impl Failed {
+impl Failed<'_> {
     /// A sentence for debug logs, `group` naming the group:
     /// `target.all[1]: device eq "mobile" is false (device = desktop)`.
     pub fn describe(&self, group: &str) -> String {

@@ -118,7 +118,7 @@ impl Trigger {
     }
 
     /// Whether the URL conditions hold for this page.
-    pub fn page_holds(&self, path: &str, url: &str, re: &dyn Regex) -> Result<(), crate::rule::Failed> {
+    pub fn page_holds(&self, path: &str, url: &str, re: &dyn Regex) -> Result<(), crate::rule::Failed<'_>> {
         self.page.eval(&|key| page_value(key, path, url), re)
     }
 
