@@ -279,7 +279,7 @@ test("the loader downloads the configuration while the wasm downloads, not after
   let configRequested;
   const configSeen = new Promise((r) => (configRequested = r));
   page.on("request", (req) => {
-    if (req.url().endsWith(`/v1/sites/${SITE}/config`)) configRequested();
+    if (new URL(req.url()).pathname.endsWith(`/v1/sites/${SITE}/config`)) configRequested();
   });
   // The wasm is held back until the configuration has been asked for (at
   // most 5 s): a loader that fetched it only once the wasm was running
@@ -297,19 +297,22 @@ test("the loader downloads the configuration while the wasm downloads, not after
   await page.close();
 });
 
-test("the loader asks for the glue and the wasm of its own build", async () => {
+test("the loader asks for the glue, the wasm and the configuration of its own build", async () => {
   const page = await browser.newPage();
   const asked = [];
   page.on("request", (req) => {
     const url = new URL(req.url());
-    if (url.pathname.includes("/widget/touchpoint_widget")) asked.push([url.pathname.split("/").pop(), url.search]);
+    if (url.pathname.includes("/widget/touchpoint_widget") || url.pathname.endsWith(`/v1/sites/${SITE}/config`)) {
+      asked.push([url.pathname.split("/").pop(), url.search]);
+    }
   });
   await page.goto(`${site.url}/widget.html`);
   await page.evaluate(() => window.touchpoint("event", "test_open"));
   await appears(page.getByRole("dialog"), 15_000);
   const loader = await (await fetch(`${collector.url}/widget/loader.js`)).text();
   const build = loader.match(/\?v=([0-9a-f]{12})/)[1];
-  assert.deepEqual(asked.sort(), [["touchpoint_widget.js", `?v=${build}`], ["touchpoint_widget_bg.wasm", `?v=${build}`]]);
+  assert.deepEqual(asked.sort(), [["config", `?v=${build}`], ["touchpoint_widget.js", `?v=${build}`],
+    ["touchpoint_widget_bg.wasm", `?v=${build}`]]);
   await page.close();
 });
 

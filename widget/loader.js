@@ -42,7 +42,10 @@
   } catch (e) {}
   var name = "touchpoint_widget" + (debug ? "_debug" : "");
   var wasm = fetch(new URL(name + "_bg.wasm" + build, base));
-  // The configuration is asked for once more, a second later, when the
+  // The configuration is asked for with the build id too (the collector
+  // ignores it): a cache never hands this release a configuration response
+  // of the one before, whose format may differ (theme.css).
+  // It is asked for once more, a second later, when the
   // network or the collector failed (a phone between cells) or gave no
   // answer in 8 s (a stalled connection); a 4xx is final.
   var getConfig = function (again) {
@@ -50,7 +53,7 @@
       return new Promise(function (ok) { setTimeout(ok, 1000); }).then(getConfig);
     };
     var signal = retry && AbortSignal.timeout && AbortSignal.timeout(8000);
-    return fetch(collector + "/v1/sites/" + site + "/config", { credentials: "omit", signal: signal || undefined }).then(function (r) {
+    return fetch(collector + "/v1/sites/" + site + "/config" + build, { credentials: "omit", signal: signal || undefined }).then(function (r) {
       if (r.ok) return r.json();
       if (retry && r.status > 499) return retry();
       throw r.status;

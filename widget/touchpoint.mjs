@@ -35,12 +35,12 @@ export function init({ site, collector, widget } = {}) {
   } catch {}
   const name = `touchpoint_widget${debug ? "_debug" : ""}`;
   const wasm = fetch(new URL(`${name}_bg.wasm${build}`, base));
-  // Asked for once more, a second later, after a network or 5xx failure or
-  // no answer in 8 s (as in loader.js).
+  // With the build id (as in loader.js), and asked for once more, a second
+  // later, after a network or 5xx failure or no answer in 8 s.
   const getConfig = (again) => {
     const retry = again ? () => new Promise((ok) => setTimeout(ok, 1000)).then(() => getConfig(false)) : undefined;
     const signal = retry && AbortSignal.timeout ? AbortSignal.timeout(8000) : undefined;
-    return fetch(`${collector}/v1/sites/${site}/config`, { credentials: "omit", signal }).then((r) => {
+    return fetch(`${collector}/v1/sites/${site}/config${build}`, { credentials: "omit", signal }).then((r) => {
       if (r.ok) return r.json();
       if (retry && r.status > 499) return retry();
       throw r.status;
