@@ -226,7 +226,7 @@ describe("the widget never fails in the page on a configuration it only partly u
     page.on("console", (m) => /RuntimeError|unreachable/.test(m.text()) && failures.push(m.text()));
     // Debug mode's first line says the widget has started.
     const started = new Promise((ok) => page.on("console", (m) => m.text().startsWith("[touchpoint]") && ok()));
-    await page.route(/\/v1\/sites\/shop\/config$/, (route) =>
+    await page.route((url) => url.pathname.endsWith("/v1/sites/shop/config"), (route) =>
       route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(config) }));
     await page.goto(`${site.url}/?touchpoint_debug=1`);
     await Promise.race([started, page.waitForTimeout(10_000)]);

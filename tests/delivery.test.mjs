@@ -51,7 +51,7 @@ test("collector down: three answers on three pages survive and are stored exactl
   const context = await browser.newContext();
   const page = await context.newPage();
   // A first visit while the collector is up caches the widget and config.
-  const configLoaded = page.waitForResponse((r) => r.url().endsWith(`/v1/sites/${SITE}/config`) && r.ok());
+  const configLoaded = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(`/v1/sites/${SITE}/config`) && r.ok());
   await page.goto(`${site.url}/widget.html`);
   await configLoaded;
   const visitor = await visitorOf(page);
