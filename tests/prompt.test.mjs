@@ -52,7 +52,12 @@ before(async () => {
     "Content-Security-Policy": `default-src 'self'; script-src 'self' 'wasm-unsafe-eval' ${collector.url}; ` +
       `connect-src 'self' ${collector.url}; style-src 'self'`,
   } } });
-  await putSite(collector, "prompts", { version: 1, origins: [site.origin, cspSite.origin], surveys: surveys() });
+  // Every test here answers from 127.0.0.1, one client to the rate limiter:
+  // the high tier (600 a minute), so that the matrix's 40 visitors in about a
+  // minute, each sending three times, are not throttled into Retry-After waits.
+  await putSite(collector, "prompts", {
+    version: 1, origins: [site.origin, cspSite.origin], surveys: surveys(), rate_limit: "high",
+  });
   await putSite(collector, "modal", {
     version: 1, origins: [modalSite.origin], theme: { position: "center", brand: "#0f766e", radius: 8 }, surveys: surveys(),
   });
