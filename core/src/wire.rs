@@ -5,7 +5,8 @@
 //! on its own text (decimal integers, splitting at an ASCII byte), for the
 //! same reason: std's generic versions cost more of the wasm.
 
-use crate::event::{AttrValue, Event};
+use crate::event::{AttrValue, Attributes, Event, EventKind};
+use crate::metric::Metric;
 
 /// `{"site":..,"events":[..]}` for `events`.
 pub fn batch_json<'a>(site: &str, events: impl IntoIterator<Item = &'a Event>) -> String {
@@ -30,20 +31,71 @@ pub fn batch_of<'a>(site: &str, events: impl IntoIterator<Item = &'a str>) -> St
     out
 }
 
+/// An event as it is written on the wire, borrowing its texts: the widget
+/// writes one straight from its configuration and state, without copying
+/// each text into an [`Event`] first (and without the code that would drop
+/// those copies). Fields as in [`Event`].
+#[derive(Clone, Copy, Debug)]
+pub struct EventView<'a> {
+    pub id: &'a str,
+    pub kind: EventKind,
+    pub survey: &'a str,
+    pub touchpoint: &'a str,
+    pub metric: Metric,
+    pub scale: Option<u8>,
+    pub score: Option<u8>,
+    pub comment: Option<&'a str>,
+    pub visitor: &'a str,
+    pub ts: u64,
+    pub url: &'a str,
+    pub locale: &'a str,
+    pub experiment: Option<&'a str>,
+    pub variant: Option<&'a str>,
+    pub attributes: &'a Attributes,
+}
+
+impl Event {
+    /// This event, borrowed for writing.
+    pub fn view(&self) -> EventView<'_> {
+        EventView {
+            id: &self.id,
+            kind: self.kind,
+            survey: &self.survey,
+            touchpoint: &self.touchpoint,
+            metric: self.metric,
+            scale: self.scale,
+            score: self.score,
+            comment: self.comment.as_deref(),
+            visitor: &self.visitor,
+            ts: self.ts,
+            url: &self.url,
+            locale: &self.locale,
+            experiment: self.experiment.as_deref(),
+            variant: self.variant.as_deref(),
+            attributes: &self.attributes,
+        }
+    }
+}
+
 /// One event as a JSON object, in a string of its own.
 pub fn event_json(e: &Event) -> String {
+    view_json(&e.view())
+}
+
+/// A borrowed event as a JSON object, in a string of its own.
+pub fn view_json(e: &EventView) -> String {
     let mut out = String::new();
     event(&mut out, e);
     out
 }
 
 /// One event as a JSON object.
-pub fn event(out: &mut String, e: &Event) {
+pub fn event(out: &mut String, e: &EventView) {
     out.push('{');
-    field_str(out, "id", &e.id);
+    field_str(out, "id", e.id);
     field_str(out, "type", e.kind.as_str());
-    field_str(out, "survey", &e.survey);
-    field_str(out, "touchpoint", &e.touchpoint);
+    field_str(out, "survey", e.survey);
+    field_str(out, "touchpoint", e.touchpoint);
     field_str(out, "metric", e.metric.as_str());
     if let Some(scale) = e.scale {
         key(out, "scale");
@@ -55,19 +107,19 @@ pub fn event(out: &mut String, e: &Event) {
         None => out.push_str("null"),
     }
     key(out, "comment");
-    match &e.comment {
+    match e.comment {
         Some(c) => string(out, c),
         None => out.push_str("null"),
     }
-    field_str(out, "visitor", &e.visitor);
+    field_str(out, "visitor", e.visitor);
     key(out, "ts");
     uint(out, e.ts);
-    field_str(out, "url", &e.url);
-    field_str(out, "locale", &e.locale);
-    if let Some(experiment) = &e.experiment {
+    field_str(out, "url", e.url);
+    field_str(out, "locale", e.locale);
+    if let Some(experiment) = e.experiment {
         field_str(out, "experiment", experiment);
     }
-    if let Some(variant) = &e.variant {
+    if let Some(variant) = e.variant {
         field_str(out, "variant", variant);
     }
     if !e.attributes.is_empty() {

@@ -10,7 +10,7 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use js_sys::{Array, Function, Promise, JSON};
 use touchpoint_core::decide::Plan;
-use touchpoint_core::event::{Event, EventKind};
+use touchpoint_core::event::EventKind;
 use touchpoint_core::flow::Step;
 use touchpoint_core::outbox::Queued;
 use touchpoint_core::prompt::PromptView;
@@ -164,13 +164,17 @@ pub fn start(site: String, collector: String, config: JsValue) {
 /// it is on; `?touchpoint_debug=` in the address overrides it.
 const DEBUG_KEY: &str = "touchpoint:debug";
 
+/// This tab's sessionStorage, when the browser lets the page use it.
+fn tab_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
 fn debug_choice() -> bool {
-    let stored = window().session_storage().ok().flatten().and_then(|s| s.get_item(DEBUG_KEY).ok().flatten());
-    stored.as_deref() == Some("1")
+    tab_storage().and_then(|s| s.get_item(DEBUG_KEY).ok().flatten()).as_deref() == Some("1")
 }
 
 fn keep_debug_choice(on: bool) {
-    if let Some(s) = window().session_storage().ok().flatten() {
+    if let Some(s) = tab_storage() {
         let _ = s.set_item(DEBUG_KEY, if on { "1" } else { "0" });
     }
 }
@@ -416,9 +420,12 @@ fn next_step(score: Option<u8>) {
 
 /// Sends one event about the prompt on screen, records it in the visitor's
 /// state and tells the page's hooks. A response carries the score's
-/// response id; its comment update reuses it.
+/// response id; its comment update reuses it. The event is written
+/// straight from the configuration and the widget's state
+/// ([`wire::EventView`]), no text copied.
 fn emit(kind: EventKind, comment: Option<String>) {
-    let Some((event, hooks, allowed)) = with_app(|app| {
+    let ts = now_ms();
+    let Some((queued, hooks, allowed)) = with_app(|app| {
         let shown = app.prompt.as_ref()?;
         let survey = shown.config.surveys.get(shown.plan.survey)?;
         let (id, score) = match (&shown.response, kind) {
@@ -426,39 +433,41 @@ fn emit(kind: EventKind, comment: Option<String>) {
             _ => (visitor::random_id(), None),
         };
         let experiment = shown.plan.experiment(shown.config);
-        let event = Event {
-            id,
+        let url = page_url();
+        let attributes = journey::event_attributes(&app.attrs);
+        let json = wire::view_json(&wire::EventView {
+            id: &id,
             kind,
-            survey: survey.id.clone(),
-            touchpoint: survey.touchpoint.clone(),
+            survey: &survey.id,
+            touchpoint: &survey.touchpoint,
             metric: survey.metric,
             scale: survey.answer_scale(),
             score,
-            comment,
-            visitor: app.visitor.clone(),
-            ts: now_ms(),
-            url: page_url(),
-            locale: shown.locale.clone(),
-            experiment: experiment.map(|(e, _)| e.to_owned()),
-            variant: experiment.map(|(_, v)| v.to_owned()),
-            attributes: journey::event_attributes(&app.attrs),
-        };
+            comment: comment.as_deref(),
+            visitor: &app.visitor,
+            ts,
+            url: &url,
+            locale: &shown.locale,
+            experiment: experiment.map(|(e, _)| e),
+            variant: experiment.map(|(_, v)| v),
+            attributes: &attributes,
+        });
         let hook = match kind {
             EventKind::Impression => Hook::Impression,
             EventKind::Response => Hook::Response,
             EventKind::Dismiss => Hook::Dismiss,
         };
         let hooks: Vec<Function> = app.hooks.iter().filter(|(h, _)| *h == hook).map(|(_, f)| f.clone()).collect();
-        Some((event, hooks, tracking(app)))
+        Some((Queued { id, kind, json }, hooks, tracking(app)))
     })
     .flatten() else {
         return;
     };
-    let json = wire::event_json(&event);
-    call_hooks(&hooks, &json);
+    call_hooks(&hooks, &queued.json);
     if allowed {
-        journey::remember(&event);
-        outbox::enqueue(Queued { id: event.id, kind: event.kind, json });
+        // A comment updates the response already recorded with its score.
+        journey::remember(kind, comment.is_some(), ts);
+        outbox::enqueue(queued);
     }
 }
 

@@ -6,7 +6,7 @@
 
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
-use touchpoint_core::event::{AttrValue, Attributes, Event, EventKind};
+use touchpoint_core::event::{AttrValue, Attributes, EventKind};
 use touchpoint_core::experiment::EffectiveTrigger;
 use touchpoint_core::limits::{
     MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
@@ -358,17 +358,17 @@ fn present(config: &'static SiteConfig, plan: Plan) {
 
 /// Records an event of the prompt on screen in the visitor's state
 /// (impressions, answers and dismissals drive fatigue; the variant is kept
-/// so the assignment survives weight changes).
-pub fn remember(event: &Event) {
+/// so the assignment survives weight changes). A `comment_update` (the
+/// comment of a response already recorded with its score) is not counted
+/// again.
+pub fn remember(kind: EventKind, comment_update: bool, ts: u64) {
     with_app(|app| {
         let Some(shown) = &app.prompt else { return };
         let config = shown.config;
         let Some(survey) = config.surveys.get(shown.plan.survey) else { return };
         let mut state = visitor::load_state(&app.site);
-        // A comment updates the response already recorded with its score.
-        let comment_update = event.kind == EventKind::Response && event.comment.is_some();
         if !comment_update {
-            state.record(&survey.id, event.kind, event.ts, survey.priority, config.fatigue.recontact_after);
+            state.record(&survey.id, kind, ts, survey.priority, config.fatigue.recontact_after);
         }
         let forced = app.forced.as_ref().map(|(e, _)| e.as_str());
         if let Some((e, v)) = shown.plan.experiment(config).filter(|(e, _)| Some(*e) != forced) {
