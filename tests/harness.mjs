@@ -19,19 +19,24 @@ const run = promisify(execFile);
 
 /**
  * The tests' own requests to a collector get the same care as the
- * browser's (see [`askAgainIfStalled`]): a GET, HEAD or PUT (requests that
- * mean the same when made twice) that has no response headers after 20 s
- * is made once or twice more, with a line on stderr. Seen once in CI: an
- * export request wrangler dev never answered, failing the test after
- * undici's 300 s header timeout. Other requests (POSTs, which the
- * rate-limit tests count) and requests elsewhere are left as they are.
+ * browser's (see [`askAgainIfStalled`]): a request with no response
+ * headers after 20 s is made once or twice more, with a line on stderr.
+ * Seen once in CI: an export request wrangler dev never answered, failing
+ * the test after undici's 300 s header timeout. Asking again is safe for
+ * what the tests send: reads, PUTs of a whole configuration, and event
+ * batches, which the collector de-duplicates by event id. A request that
+ * brings its own AbortSignal, or a body that cannot be sent twice (a
+ * stream), and requests anywhere else are made once, as they are. Only
+ * under `node --test`: the benchmarks (scripts/bench-*.mjs) time every
+ * request as it is.
  */
 const fetchOnce = globalThis.fetch;
-globalThis.fetch = async function fetchAskingAgain(input, init = {}) {
+if (process.env.NODE_TEST_CONTEXT) globalThis.fetch = fetchAskingAgain;
+async function fetchAskingAgain(input, init = {}) {
   const url = String(input instanceof Request ? input.url : input);
-  const method = (init.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
   const toCollector = [...COLLECTORS].some((c) => url.startsWith(c.url + "/"));
-  if (!toCollector || !["GET", "HEAD", "PUT"].includes(method) || init.signal) return fetchOnce(input, init);
+  const resendable = init.body === undefined || typeof init.body === "string";
+  if (!toCollector || input instanceof Request || init.signal || !resendable) return fetchOnce(input, init);
   for (let attempt = 1; ; attempt++) {
     const stalled = new AbortController();
     const timer = setTimeout(() => stalled.abort(new Error("no response headers in 20 s")), 20_000);
@@ -39,12 +44,12 @@ globalThis.fetch = async function fetchAskingAgain(input, init = {}) {
       return await fetchOnce(input, { ...init, signal: stalled.signal });
     } catch (e) {
       if (!stalled.signal.aborted || attempt >= 3) throw e;
-      process.stderr.write(`# ${method} ${url}: no answer from wrangler dev in 20 s; asked again\n`);
+      process.stderr.write(`# ${init.method ?? "GET"} ${url}: no answer from wrangler dev in 20 s; asked again\n`);
     } finally {
       clearTimeout(timer);
     }
   }
-};
+}
 
 export async function freePort() {
   const srv = createServer();
