@@ -321,8 +321,12 @@ impl SiteConfig {
 
     /// The configuration a browser may see: what the widget needs, without
     /// the allowed origins, the webhooks (their secrets sign deliveries) and
-    /// the collector-only settings.
+    /// the collector-only settings. The theme's colours, font and radius
+    /// travel as the rule the widget adopts (`theme.css`), not one by one,
+    /// and a survey's journey stage (read per stage by the collector) not at
+    /// all: every visitor downloads this.
     pub fn public(&self) -> SiteConfig {
+        let theme = &self.theme;
         SiteConfig {
             origins: Vec::new(),
             webhooks: Vec::new(),
@@ -331,7 +335,16 @@ impl SiteConfig {
             rate_limit: RateTier::default(),
             redact_pii: false,
             ui: self.ui_tables(),
-            theme: Theme { css: Some(self.theme.css()), ..self.theme.clone() },
+            theme: Theme {
+                css: Some(theme.css()),
+                brand: None,
+                text: None,
+                background: None,
+                font: None,
+                radius: None,
+                ..theme.clone()
+            },
+            surveys: self.surveys.iter().map(|s| Survey { stage: None, ..s.clone() }).collect(),
             ..self.clone()
         }
     }

@@ -40,8 +40,24 @@ fn the_served_theme_carries_its_css_and_a_site_cannot_write_its_own() {
         "out-of-range radius and the site's css left out: {css}"
     );
     assert_eq!(public["theme"]["position"], "center");
+    // The colours, font and radius travel in the rule only.
+    for field in ["brand", "radius"] {
+        assert!(public["theme"].get(field).is_none(), "theme.{field} is served as css only");
+        assert!(serde_json::to_value(&c).unwrap()["theme"].get(field).is_some(), "the stored theme keeps {field}");
+    }
     // The stored configuration (what the dashboard edits) has none.
     assert!(serde_json::to_value(&c).unwrap()["theme"].get("css").is_none());
+}
+
+#[test]
+fn a_survey_stage_is_kept_but_not_served_to_browsers() {
+    let mut survey = nps("a");
+    survey["stage"] = json!("purchase");
+    let c = parse(json!({"surveys": [survey]}));
+    assert_eq!(c.surveys[0].stage.as_deref(), Some("purchase"));
+    let public = serde_json::to_value(c.public()).unwrap();
+    assert!(public["surveys"][0].get("stage").is_none());
+    assert_eq!(public["surveys"][0]["touchpoint"], "checkout_completed");
 }
 
 #[test]
