@@ -274,6 +274,33 @@ test("objects that throw when read (Proxy traps, getters, revoked Proxies) are r
   await page.close();
 });
 
+test("the visitor's attributes travel with the answer within the collector's limits: decimals and huge numbers as text; lists, long texts, odd names and the user id left out; at most 20", async () => {
+  const page = await browser.newPage();
+  const warnings = consoleWarnings(page);
+  await page.goto(`${site.url}/widget.html`);
+  const heard = page.evaluate(() => new Promise((resolve) => touchpoint("on", "response", resolve)));
+  await page.evaluate(() => {
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    touchpoint("identify", "user-42", { plan: "pro", returning: true, orders: 3, ltv: 129.5, big: 2 ** 60,
+      tags: ["a", "b"], note: "x".repeat(257), "odd key": "v", ...many });
+    touchpoint("event", "single_open");
+  });
+  const dialog = page.getByRole("dialog");
+  await appears(dialog);
+  const visitor = await page.evaluate(() => localStorage.getItem("touchpoint:v1:visitor"));
+  await dialog.getByRole("radio", { name: "9", exact: true }).check();
+  await dialog.getByRole("button", { name: "Send" }).click();
+  const expected = { plan: "pro", returning: true, orders: 3, ltv: "129.5", big: String(2 ** 60),
+    ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, i])) };
+  const [response] = await eventually(() =>
+    stored((e) => e.visitor === visitor && e.type === "response").then((x) => x.length && x));
+  assert.deepEqual(response.attributes, expected);
+  assert.equal(response.score, 9);
+  assert.deepEqual((await heard).attributes, expected, "the page's callback hears the same attributes");
+  assert.deepEqual(warnings, []);
+  await page.close();
+});
+
 test("the loader downloads the configuration while the wasm downloads, not after it", async () => {
   const page = await browser.newPage();
   let configRequested;

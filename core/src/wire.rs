@@ -51,12 +51,14 @@ pub struct EventView<'a> {
     pub locale: &'a str,
     pub experiment: Option<&'a str>,
     pub variant: Option<&'a str>,
-    pub attributes: &'a Attributes,
+    /// The attributes as a JSON object ([`attributes_json`]); `""` for none.
+    pub attributes: &'a str,
 }
 
 impl Event {
-    /// This event, borrowed for writing.
-    pub fn view(&self) -> EventView<'_> {
+    /// This event, borrowed for writing, with its attributes as
+    /// [`attributes_json`] wrote them.
+    pub fn view<'a>(&'a self, attributes: &'a str) -> EventView<'a> {
         EventView {
             id: &self.id,
             kind: self.kind,
@@ -72,14 +74,60 @@ impl Event {
             locale: &self.locale,
             experiment: self.experiment.as_deref(),
             variant: self.variant.as_deref(),
-            attributes: &self.attributes,
+            attributes,
         }
     }
 }
 
 /// One event as a JSON object, in a string of its own.
 pub fn event_json(e: &Event) -> String {
-    view_json(&e.view())
+    let attributes = attributes_json(&e.attributes);
+    view_json(&e.view(&attributes))
+}
+
+/// Attributes as a JSON object, `""` when there are none.
+pub fn attributes_json(attributes: &Attributes) -> String {
+    let mut out = String::new();
+    for (name, value) in attributes.iter() {
+        let value = match value {
+            AttrValue::Bool(b) => Scalar::Bool(*b),
+            AttrValue::Number(n) => Scalar::Number(*n),
+            AttrValue::Text(t) => Scalar::Text(t),
+        };
+        attribute(&mut out, name, value);
+    }
+    end_attributes(&mut out);
+    out
+}
+
+/// Adds one attribute to the object [`attributes_json`] writes: `out`
+/// starts empty, and [`end_attributes`] closes it. The widget writes its
+/// attributes this way straight from the page's values, without a map.
+pub fn attribute(out: &mut String, name: &str, value: Scalar) {
+    out.push(if out.is_empty() { '{' } else { ',' });
+    string(out, name);
+    out.push(':');
+    match value {
+        Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Scalar::Number(n) => int(out, n),
+        Scalar::Text(t) => string(out, t),
+    }
+}
+
+/// An attribute's value as [`attribute`] writes it (an [`AttrValue`],
+/// borrowed).
+#[derive(Clone, Copy, Debug)]
+pub enum Scalar<'a> {
+    Bool(bool),
+    Number(i64),
+    Text(&'a str),
+}
+
+/// Closes an object [`attribute`] started (nothing when none was added).
+pub fn end_attributes(out: &mut String) {
+    if !out.is_empty() {
+        out.push('}');
+    }
 }
 
 /// A borrowed event as a JSON object, in a string of its own.
@@ -124,20 +172,8 @@ pub fn event(out: &mut String, e: &EventView) {
     }
     if !e.attributes.is_empty() {
         key(out, "attributes");
-        out.push('{');
-        for (i, (name, value)) in e.attributes.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            string(out, name);
-            out.push(':');
-            match value {
-                AttrValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                AttrValue::Number(n) => int(out, *n),
-                AttrValue::Text(t) => string(out, t),
-            }
-        }
-        out.push_str("},");
+        out.push_str(e.attributes);
+        out.push(',');
     }
     out.pop(); // the last field's comma
     out.push('}');

@@ -69,7 +69,9 @@ pub fn read(v: &JsValue) -> Option<SiteConfig> {
         return None;
     }
     Some(SiteConfig {
-        version: small(v, "version").map_or(1, u32::from),
+        // Checked by the collector before it stores a configuration; no
+        // decision in the page reads it.
+        version: touchpoint_core::config::CONFIG_VERSION,
         origins: Vec::new(),
         default_locale: string(v, "default_locale").unwrap_or_else(|| "en".into()),
         locale_override: string(v, "locale_override"),

@@ -6,7 +6,7 @@
 
 use touchpoint_core::decide::{self, choose, eligible, Context, Plan, Reason};
 use touchpoint_core::enrich::Device;
-use touchpoint_core::event::{AttrValue, Attributes, EventKind};
+use touchpoint_core::event::EventKind;
 use touchpoint_core::experiment::EffectiveTrigger;
 use touchpoint_core::limits::{
     MAX_ATTRIBUTES, MAX_ATTRIBUTE_KEY_BYTES, MAX_ATTRIBUTE_NUMBER, MAX_ATTRIBUTE_VALUE_CHARS,
@@ -15,6 +15,7 @@ use touchpoint_core::rule::{Regex, Value};
 use touchpoint_core::trigger::{Signal, Trigger};
 use touchpoint_core::validate::is_id;
 use touchpoint_core::visitor::VisitorState;
+use touchpoint_core::wire::{self, Scalar};
 use touchpoint_core::SiteConfig;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -378,30 +379,37 @@ pub fn remember(kind: EventKind, comment_update: bool, ts: u64) {
     });
 }
 
-/// The attributes sent with events: what `set`/`identify` gave, except the
-/// user id and the locale (the event has its own), kept within the
-/// collector's limits so that an odd attribute never costs an answer:
-/// lists and over-long or oddly named entries are left out.
-pub fn event_attributes(attrs: &Attrs) -> Attributes {
-    let mut out = Attributes::new();
+/// The attributes sent with events, as the JSON object the event carries
+/// (`""`: none): what `set`/`identify` gave, except the user id and the
+/// locale (the event has its own), kept within the collector's limits so
+/// that an odd attribute never costs an answer: lists and over-long or
+/// oddly named entries are left out. Written straight from the page's
+/// values (`set` keeps one value per name), without a map in between.
+pub fn event_attributes(attrs: &Attrs) -> String {
+    let mut out = String::new();
+    let mut count = 0;
     for (key, value) in attrs {
         let named = is_id(key) && key.len() <= MAX_ATTRIBUTE_KEY_BYTES;
-        if !named || key == "user_id" || key == "locale" || out.len() >= MAX_ATTRIBUTES {
+        if !named || key == "user_id" || key == "locale" || count >= MAX_ATTRIBUTES {
             continue;
         }
+        let decimal;
         let value = match value {
-            Value::Str(s) if s.chars().count() <= MAX_ATTRIBUTE_VALUE_CHARS => AttrValue::Text(s.clone()),
-            Value::Num(n) if n.fract() == 0.0 && n.abs() <= MAX_ATTRIBUTE_NUMBER as f64 => AttrValue::Number(*n as i64),
+            Value::Str(s) if s.chars().count() <= MAX_ATTRIBUTE_VALUE_CHARS => Scalar::Text(s),
+            Value::Num(n) if n.fract() == 0.0 && n.abs() <= MAX_ATTRIBUTE_NUMBER as f64 => Scalar::Number(*n as i64),
             // Decimals travel as text, written by JS (rules still read
             // numeric strings as numbers).
             Value::Num(n) => {
-                AttrValue::Text(js_sys::Number::from(*n).to_string_with_radix(10).map(String::from).unwrap_or_default())
+                decimal = js_sys::Number::from(*n).to_string_with_radix(10).map(String::from).unwrap_or_default();
+                Scalar::Text(&decimal)
             }
-            Value::Bool(b) => AttrValue::Bool(*b),
+            Value::Bool(b) => Scalar::Bool(*b),
             _ => continue,
         };
-        out.insert(key.clone(), value);
+        wire::attribute(&mut out, key, value);
+        count += 1;
     }
+    wire::end_attributes(&mut out);
     out
 }
 
