@@ -51,7 +51,8 @@ pub struct EventView<'a> {
     pub locale: &'a str,
     pub experiment: Option<&'a str>,
     pub variant: Option<&'a str>,
-    /// The attributes as a JSON object ([`attributes_json`]); `""` for none.
+    /// The attributes as the JSON object [`attributes_json`] (or
+    /// [`attribute`] one by one) wrote; `""` for none.
     pub attributes: &'a str,
 }
 
@@ -100,6 +101,15 @@ pub fn attributes_json(attributes: &Attributes) -> String {
     out
 }
 
+/// An attribute's value as [`attribute`] writes it (an [`AttrValue`],
+/// borrowed).
+#[derive(Clone, Copy, Debug)]
+pub enum Scalar<'a> {
+    Bool(bool),
+    Number(i64),
+    Text(&'a str),
+}
+
 /// Adds one attribute to the object [`attributes_json`] writes: `out`
 /// starts empty, and [`end_attributes`] closes it. The widget writes its
 /// attributes this way straight from the page's values, without a map.
@@ -112,15 +122,6 @@ pub fn attribute(out: &mut String, name: &str, value: Scalar) {
         Scalar::Number(n) => int(out, n),
         Scalar::Text(t) => string(out, t),
     }
-}
-
-/// An attribute's value as [`attribute`] writes it (an [`AttrValue`],
-/// borrowed).
-#[derive(Clone, Copy, Debug)]
-pub enum Scalar<'a> {
-    Bool(bool),
-    Number(i64),
-    Text(&'a str),
 }
 
 /// Closes an object [`attribute`] started (nothing when none was added).
