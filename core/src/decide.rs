@@ -253,11 +253,12 @@ pub fn choose<'a>(
         };
         let key = order_key(config, state, index);
         match &best {
-            Some((_, best_key)) if !better(key, *best_key) => rejected.push((index, outranked(config, best.as_ref()))),
+            Some((winner, best_key)) if !better(key, *best_key) => {
+                rejected.push((index, outranked_by(config, winner.survey)));
+            }
             _ => {
                 if let Some((old, _)) = best.replace((plan, key)) {
-                    let by = config.surveys.get(index).map_or("", |s| s.id.as_str());
-                    rejected.push((old.survey, Reason::Outranked { by }));
+                    rejected.push((old.survey, outranked_by(config, index)));
                 }
             }
         }
@@ -277,9 +278,9 @@ fn better(a: (i32, u64, usize), b: (i32, u64, usize)) -> bool {
     (std::cmp::Reverse(a.0), a.1, a.2) < (std::cmp::Reverse(b.0), b.1, b.2)
 }
 
-fn outranked<'a>(config: &'a SiteConfig, best: Option<&(Plan, (i32, u64, usize))>) -> Reason<'a> {
-    let by = best.and_then(|(p, _)| config.surveys.get(p.survey)).map_or("", |s| s.id.as_str());
-    Reason::Outranked { by }
+/// [`Reason::Outranked`] by survey `winner`.
+fn outranked_by(config: &SiteConfig, winner: usize) -> Reason<'_> {
+    Reason::Outranked { by: config.surveys.get(winner).map_or("", |s| s.id.as_str()) }
 }
 
 /// `touchpoint('show', id)`: only consent and "one prompt on screen" apply.
