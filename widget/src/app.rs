@@ -51,6 +51,8 @@ pub struct App {
     pub fired: Vec<usize>,
     /// The visitor's consent choice, if any was made.
     pub consent: Option<bool>,
+    /// Debug mode: decisions explained in the console (only ever on in the
+    /// debug build).
     pub debug: bool,
     /// The last debug line per survey, so a ticking signal logs once.
     pub logged: Vec<(usize, String)>,
@@ -139,7 +141,8 @@ pub fn start(site: String, collector: String, config: JsValue) {
             shown_this_page: false,
             fired: Vec::new(),
             consent,
-            debug: query_param(&query, "touchpoint_debug").map_or_else(debug_choice, |v| v != "0"),
+            debug: cfg!(feature = "debug")
+                && query_param(&query, "touchpoint_debug").map_or_else(debug_choice, |v| v != "0"),
             logged: Vec::new(),
             warned: Vec::new(),
             forced: query_param(&query, "touchpoint_variant")
@@ -251,7 +254,7 @@ pub fn run(cmd: Command) {
                 );
             }
             with_app(|app| {
-                app.debug = on;
+                app.debug = cfg!(feature = "debug") && on;
                 app.logged.clear();
             });
         }
