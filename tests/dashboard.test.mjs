@@ -920,17 +920,30 @@ test("Privacy request: one visitor's events downloaded, then erased once confirm
     await appears(result.getByText(`Downloaded touchpoint-${site}-visitor-${asked}.csv: 2 events.`));
     await axe(page, "privacy request");
 
-    // Asked to confirm; declined, nothing goes.
-    page.once("dialog", (d) => d.dismiss());
-    await page.getByRole("button", { name: "Erase their events" }).click();
-    await page.waitForTimeout(300);
+    // Asked to confirm in the page, not by the browser's confirm(); declined
+    // by Escape and by Cancel, nothing goes.
+    const native = [];
+    page.on("dialog", (d) => { native.push(d.message()); d.dismiss(); });
+    const eraseButton = page.getByRole("button", { name: "Erase their events" });
+    const ask = page.getByRole("dialog", { name: "Erase this visitor's events?" });
+    await eraseButton.click();
+    await appears(ask);
+    assert.match(await ask.innerText(), new RegExp(`visitor ${asked} is deleted`));
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Cancel", "starts on Cancel");
+    await axe(page, "erasure confirmation");
+    await page.keyboard.press("Escape");
+    await appears(result.getByText("Nothing was erased."));
+    assert.equal(await ask.isVisible(), false, "Escape closes it");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "visitor-erase", "focus back on the button");
+    await eraseButton.click();
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    await appears(result.getByText("Nothing was erased."));
     assert.equal((await exportEvents(collector, site)).length, 3, "declined: nothing erased");
-    page.once("dialog", (d) => {
-      assert.match(d.message(), new RegExp(`Erase every stored event of visitor ${asked}\\?`));
-      d.accept();
-    });
-    await page.getByRole("button", { name: "Erase their events" }).click();
+    await eraseButton.click();
+    await ask.getByRole("button", { name: "Erase", exact: true }).click();
     await appears(result.getByText("Erased 2 events."));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "visitor-erase", "focus kept after the request");
+    assert.deepEqual(native, [], "no browser dialog");
     assert.deepEqual((await exportEvents(collector, site)).map((e) => e.visitor), [kept], "another visitor's answer stays");
     await page.getByRole("button", { name: "Download their events (CSV)" }).click();
     await appears(result.getByText("No events are stored under this visitor id."));

@@ -14,6 +14,8 @@ const ui = {
   download: $("visitor-download"),
   erase: $("visitor-erase"),
   result: $("privacy-result"),
+  confirm: $("erase-dialog"),
+  confirmVisitor: $("erase-visitor"),
 };
 const VISITOR = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -37,11 +39,14 @@ function visitorId() {
 
 /** Runs `work` with both buttons disabled, so one request at a time. */
 async function busy(work) {
+  // A disabled button drops focus: the one pressed gets it back after.
+  const focused = document.activeElement;
   ui.download.disabled = ui.erase.disabled = true;
   try {
     await work();
   } finally {
     ui.download.disabled = ui.erase.disabled = false;
+    if ((focused === ui.download || focused === ui.erase) && document.activeElement === document.body) focused.focus();
   }
 }
 
@@ -61,10 +66,31 @@ async function download() {
   }
 }
 
+/**
+ * Asks in the page, not with `confirm()` (which answers false without
+ * asking once someone ticked "don't let this page ask again"): a modal that
+ * keeps focus, starts on Cancel, closes on Escape as Cancel, and gives
+ * focus back to the button. Resolves true only for "Erase".
+ */
+function confirmed(visitor) {
+  const dialog = ui.confirm;
+  ui.confirmVisitor.textContent = visitor;
+  dialog.returnValue = "cancel";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "erase"), { once: true });
+  });
+}
+
 async function erase() {
   const visitor = visitorId();
   if (!session || !visitor) return;
-  if (!confirm(`Erase every stored event of visitor ${visitor}? This cannot be undone.`)) return;
+  if (!(await confirmed(visitor))) return tell("Nothing was erased.");
+  await busy(() => eraseNow(visitor));
+}
+
+async function eraseNow(visitor) {
+  if (!session) return;
   const { site, token } = session;
   tell("Erasing…");
   try {
@@ -92,13 +118,14 @@ export function setupPrivacy() {
     e.preventDefault();
     busy(download);
   });
-  ui.erase.addEventListener("click", () => busy(erase));
+  ui.erase.addEventListener("click", erase);
 }
 
 /** The signed-in session, or null: signing out empties the panel. */
 export function privacySession(value) {
   if (value?.site === session?.site && value?.token === session?.token) return;
   session = value;
+  if (ui.confirm.open) ui.confirm.close("cancel");
   ui.visitor.value = "";
   tell("");
   ui.details.open = false;
