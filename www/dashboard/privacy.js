@@ -84,14 +84,16 @@ function confirmed(visitor) {
 
 async function erase() {
   const visitor = visitorId();
-  if (!session || !visitor) return;
-  if (!(await confirmed(visitor))) return tell("Nothing was erased.");
-  await busy(() => eraseNow(visitor));
+  const asked = session;
+  if (!asked || !visitor) return;
+  const yes = await confirmed(visitor);
+  // Signed out (or in elsewhere) meanwhile: the dialog closed as declined.
+  if (session !== asked) return;
+  if (!yes) return tell("Nothing was erased.");
+  await busy(() => eraseNow(asked, visitor));
 }
 
-async function eraseNow(visitor) {
-  if (!session) return;
-  const { site, token } = session;
+async function eraseNow({ site, token }, visitor) {
   tell("Erasing…");
   try {
     const url = `/v1/admin/sites/${encodeURIComponent(site)}/visitors/${encodeURIComponent(visitor)}`;
